@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from civicdesk.catalogue.models import KnowledgeArticle, LgslService, Service
+
+
+class KnowledgeArticleInline(admin.StackedInline):
+    model = KnowledgeArticle
+    extra = 0
+    exclude = ["organisation"]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "lgsl",
+        "owning_team",
+        "sensitivity",
+        "sla_value",
+        "sla_unit",
+        "is_active",
+    ]
+    list_filter = ["organisation", "sensitivity", "is_active"]
+    search_fields = ["name", "keywords", "lgsl__label"]
+    autocomplete_fields = ["lgsl", "owning_team"]
+    filter_horizontal = ["entitled_teams"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [KnowledgeArticleInline]
+
+    def save_formset(self, request, form, formset, change):
+        """Articles belong to the service's organisation, whatever the form says."""
+        for article in formset.save(commit=False):
+            article.organisation_id = form.instance.organisation_id
+            article.save()
+        formset.save_m2m()
+        for article in formset.deleted_objects:
+            article.delete()
+
+
+@admin.register(LgslService)
+class LgslServiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "label"]
+    search_fields = ["label", "code"]

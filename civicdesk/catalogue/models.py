@@ -1,0 +1,154 @@
+"""What the council does (LGSL-coded services) and what agents need to answer about it."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civicdesk.organisations.models import Organisation, Team
+
+
+class Channel(models.TextChoices):
+    """How a customer reaches the council. Shared by services, customers and contacts."""
+
+    PHONE = "phone", _("Phone")
+    FACE_TO_FACE = "face_to_face", _("Face to face")
+    WEB = "web", _("Web")
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    SMS = "sms", _("SMS")
+    PARTNER = "partner", _("Partner")
+    API = "api", _("API")
+
+
+class InteractionType(models.IntegerChoices):
+    """The Local Government Interaction List (LGIL)."""
+
+    APPLICATIONS = 0, _("Applications for service")
+    BOOKING = 1, _("Booking venues, resources and courses")
+    COLLECTING_REVENUE = 2, _("Collecting revenue")
+    CONSULTATION = 3, _("Consultation")
+    PAYING = 4, _("Paying for goods and services")
+    PROCUREMENT = 5, _("Procurement")
+    NETWORKS = 6, _("Providing access to community, professional or business networks")
+    BENEFITS_AND_GRANTS = 7, _("Providing benefits and grants")
+    INFORMATION = 8, _("Providing information")
+    REGULATION = 9, _("Regulation")
+    APPEALING = 10, _("Appealing")
+    CHANGING_CIRCUMSTANCES = 11, _("Changing circumstances")
+    STATUS_CHECKING = 12, _("Status checking")
+    COMPLAINING = 13, _("Complaining")
+    RENEWING = 14, _("Renewing")
+    REPAIRING = 15, _("Repairing")
+    REPLACING = 16, _("Replacing")
+    REPORTING = 17, _("Reporting")
+    ELIGIBILITY_CHECKING = 20, _("Entitlement or eligibility checking")
+    APPOINTMENT_BOOKING = 21, _("Appointment booking")
+    VENUE_BOOKING = 22, _("Venue or facility booking")
+    RESERVING = 23, _("Reserving a resource")
+    COURSE_BOOKING = 24, _("Course booking")
+    STATUTORY_CONSULTATION = 25, _("Statutory consultation")
+    DEMOCRATIC_CONSULTATION = 26, _("Democratic consultation")
+    CUSTOMER_SURVEYS = 27, _("Customer surveys")
+    ISSUING = 28, _("Issuing a licence, consent or permit")
+    ENFORCEMENT = 29, _("Enforcement")
+    EXEMPTION = 30, _("Application for exemption")
+    NOTIFYING = 31, _("Notifying of incidents or instances")
+    PERIODIC_RETURNS = 32, _("Providing periodic returns")
+    TELL_US_ONCE = 33, _("Tell us once")
+    LOCATE = 34, _("Locate")
+
+
+class LgslService(models.Model):
+    """One entry of the national Local Government Services List."""
+
+    code = models.PositiveIntegerField(_("LGSL id"), primary_key=True)
+    label = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = "LGSL service"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+    @property
+    def uri(self) -> str:
+        return f"http://id.esd.org.uk/service/{self.code}"
+
+
+class Sensitivity(models.TextChoices):
+    """Who may see the details of contacts and cases for a service."""
+
+    STANDARD = "standard", _("Standard")
+    SENSITIVE = "sensitive", _("Sensitive: owning team and entitled teams only")
+    SAFEGUARDING = "safeguarding", _("Safeguarding: named teams only")
+
+
+class SlaUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("Working days")
+    WORKING_HOURS = "working_hours", _("Working hours")
+
+
+class Service(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services"
+    )
+    lgsl = models.ForeignKey(
+        LgslService, null=True, blank=True, on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(_("plain-English name"), max_length=200)
+    slug = models.SlugField(max_length=100)
+    description = models.TextField(blank=True)
+    keywords = models.CharField(max_length=300, blank=True)
+    owning_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="services"
+    )
+    # Teams besides the owner entitled to see sensitive details.
+    entitled_teams = models.ManyToManyField(Team, blank=True, related_name="entitled_services")
+    sensitivity = models.CharField(
+        max_length=20, choices=Sensitivity.choices, default=Sensitivity.STANDARD
+    )
+    sla_value = models.PositiveIntegerField(_("SLA target"), null=True, blank=True)
+    sla_unit = models.CharField(
+        max_length=20, choices=SlaUnit.choices, default=SlaUnit.WORKING_DAYS
+    )
+    channels = models.JSONField(default=list, blank=True, help_text=_("Channels enabled."))
+    interaction_types = models.JSONField(_("LGIL interaction types"), default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="service_slug_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.sensitivity != Sensitivity.STANDARD
+
+
+class KnowledgeArticle(models.Model):
+    """What an agent needs to answer a caller about a service at the first point of contact."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="knowledge_articles"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="knowledge_articles"
+    )
+    question = models.CharField(max_length=300)
+    answer = models.TextField()
+    script = models.JSONField(
+        default=list, blank=True, help_text=_("Steps for the agent, in order.")
+    )
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    is_published = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["service__name", "question"]
+
+    def __str__(self) -> str:
+        return self.question

@@ -1,0 +1,86 @@
+"""Fixtures for the agent's desktop: people, services and a browser."""
+
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from civicdesk.catalogue.models import Service
+from civicdesk.catalogue.services import create_service
+from civicdesk.organisations.models import Role
+from civicdesk.organisations.tests.factories import MembershipFactory, TeamFactory
+from civicdesk.people.models import Customer
+from civicdesk.people.services import create_customer
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings: Any, tmp_path_factory: Any) -> None:
+    """Tests run with DEBUG off but without `collectstatic`: serve assets from the finders.
+
+    The manifest storage would fail on every `{% static %}`, and WhiteNoise warns (an error
+    here) about a missing STATIC_ROOT, so both are pointed at what a test run has.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "static"
+    settings.STATIC_ROOT.mkdir(exist_ok=True)
+
+
+@pytest.fixture
+def agent_client(client: Client, agent: Any) -> Client:
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def make_customer(council: Any) -> Callable[..., Customer]:
+    def make(forenames: str = "John", surname: str = "Smith", **fields: Any) -> Customer:
+        return create_customer(
+            actor=None, organisation=council, forenames=forenames, surname=surname, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_service(council: Any) -> Callable[..., Service]:
+    def make(name: str, **fields: Any) -> Service:
+        return create_service(actor=None, organisation=council, name=name, **fields)
+
+    return make
+
+
+@pytest.fixture
+def housing_team(council: Any) -> Any:
+    return TeamFactory(organisation=council, name="Housing options", slug="housing-options")
+
+
+@pytest.fixture
+def housing_officer(housing_team: Any) -> Any:
+    """A member of the team entitled to see homelessness contacts."""
+    return MembershipFactory(team=housing_team, role=Role.OFFICER).user
+
+
+# Browser tests: Debian's Chromium, as STACK.md describes.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

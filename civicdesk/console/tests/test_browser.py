@@ -1,0 +1,138 @@
+"""An agent's whole call in a real browser, with an accessibility check on every page.
+
+Set CIVICDESK_SCREENSHOTS to a folder to keep a screenshot of each page.
+"""
+
+import datetime
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from civicdesk.catalogue.services import create_service, publish_article
+from civicdesk.contacts.services import log_contact
+from civicdesk.people.services import create_customer
+
+pytest.importorskip("playwright")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
+    # The live server starts before the per-test settings that give it a STATIC_ROOT;
+    # it serves assets through the staticfiles finders, so WhiteNoise's notice is moot.
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+SCREENSHOTS = os.environ.get("CIVICDESK_SCREENSHOTS", "")
+
+
+@pytest.fixture
+def check_page(page):
+    """Assert a page has no WCAG 2.2 AA failures axe can find, and keep a screenshot."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    seen = []
+
+    def check(name: str) -> None:
+        page.wait_for_load_state("load")
+        if SCREENSHOTS:
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            page.screenshot(
+                path=f"{SCREENSHOTS}/browser-{len(seen) + 1:02d}-{name}.png", full_page=True
+            )
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+        seen.append(name)
+
+    return check
+
+
+@pytest.fixture
+def call_centre_data(council, agent):
+    """John Smith, who has rung about his bins before, and the bins article."""
+    john = create_customer(
+        actor=None,
+        organisation=council,
+        forenames="John",
+        surname="Smith",
+        date_of_birth=datetime.date(1958, 3, 14),
+        interpreter_language="Polish",
+    )
+    create_customer(actor=None, organisation=council, forenames="Sarah", surname="Jones")
+    bins = create_service(actor=None, organisation=council, name="Bin collections")
+    publish_article(
+        actor=None,
+        service=bins,
+        question="My bin was not emptied",
+        answer="Crews come back within 2 working days.",
+        script=["Confirm the collection day", "Report the missed bin"],
+        last_reviewed_on=datetime.date(2026, 9, 1),
+    )
+    log_contact(
+        actor=agent,
+        organisation=council,
+        customer=john,
+        service=bins,
+        channel="phone",
+        outcome="resolved",
+        notes="Asked for the collection calendar",
+        started_at=timezone.now() - datetime.timedelta(days=7),
+    )
+    return john
+
+
+def test_an_agent_finds_a_caller_and_logs_the_call(
+    live_server, page, check_page, agent, call_centre_data
+):
+    page.goto(f"{live_server.url}/staff/")
+    check_page("sign-in")
+
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/staff/$"))
+    check_page("home")
+
+    page.get_by_label("Search by name, postcode, phone, email, address or reference").fill(
+        "Jon Smyth"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=Jon"))
+    check_page("results")
+    assert page.get_by_role("link", name="Sarah Jones").count() == 0
+
+    page.get_by_role("link", name="John Smith").click()
+    page.wait_for_url(re.compile(r"/customers/CUS-"))
+    check_page("single-view")
+    assert "Interpreter: Polish" in page.locator(".govuk-notification-banner").inner_text()
+
+    # Three clicks from the single view: "Log a contact", the service, "Save contact".
+    page.get_by_role("button", name="Log a contact").click()
+    page.wait_for_url(re.compile(r"/contacts/new/$"))
+    check_page("choose-service")
+
+    page.get_by_role("link", name="Bin collections").click()
+    page.wait_for_url(re.compile(r"/contacts/new/\d+/$"))
+    check_page("contact-form")
+    assert page.get_by_label("Phone").is_checked()
+    assert page.get_by_label("Resolved at first contact").is_checked()
+    assert page.get_by_text("Report the missed bin").is_visible()
+
+    page.get_by_label("Notes").fill("Missed bin reported, crew back on Thursday")
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url(re.compile(r"/customers/CUS-[^/]+/$"))
+    check_page("contact-saved")
+    assert "Contact saved" in page.locator(".govuk-notification-banner--success").inner_text()
+    timeline = page.locator("#contacts + .console-table-wrapper tbody tr")
+    assert "Missed bin reported, crew back on Thursday" in timeline.first.inner_text()
+    assert "Asked for the collection calendar" in timeline.nth(1).inner_text()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/staff/sign-in/"))
+    check_page("signed-out")
+    assert page.get_by_text("You have signed out.").is_visible()

@@ -1,0 +1,46 @@
+"""The single view of a customer: who they are, what they need, and every contact so far."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from civicdesk.console.selectors import active_representatives, consents_in_force
+from civicdesk.contacts.selectors import contact_counts, customer_timeline
+from civicdesk.contacts.services import record_sensitive_view
+from civicdesk.people.selectors import customer_for_user
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        return 1
+
+
+@login_required
+def customer_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """Everything an agent needs on one page while the customer is on the line."""
+    customer = customer_for_user(user=request.user, reference=reference)
+    if customer.reference != reference:  # a merged record, or typed in lower case
+        return redirect("console:customer", customer.reference)
+    page = _page_number(request)
+    timeline, has_older = customer_timeline(user=request.user, customer=customer, page=page)
+    # Showing a sensitive service's details is a look at sensitive data: it is audited.
+    record_sensitive_view(
+        actor=request.user,
+        contacts=[
+            entry.contact
+            for entry in timeline
+            if not entry.restricted and entry.contact.service and entry.contact.service.is_sensitive
+        ],
+    )
+    context = {
+        "customer": customer,
+        "representatives": active_representatives(customer=customer),
+        "consents": consents_in_force(customer=customer),
+        "counts": contact_counts(customer=customer),
+        "timeline": timeline,
+        "page": page,
+        "has_older": has_older,
+    }
+    return render(request, "console/customer.html", context)

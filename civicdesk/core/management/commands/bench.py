@@ -1,0 +1,492 @@
+"""`manage.py bench`: seed a metropolitan council's worth of data and time the hot paths.
+
+By default it works on its own SQLite file, `var/bench.sqlite3`: the command starts itself again
+with CIVICDESK_SQLITE_PATH pointing there (settings read that once, at start-up, so switching in
+place would be fragile). With DATABASE_URL set it uses that database instead, which should be a
+scratch one. Data already there is reused, and a run that was interrupted is topped up from
+where it stopped, because every row is generated deterministically from `--seed`.
+
+The figures are printed beside the targets the design sets, marked PASS or MISS; nothing fails.
+"""
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from civicdesk.contacts.models import Contact
+from civicdesk.contacts.selectors import customer_timeline
+from civicdesk.contacts.services import log_contact
+from civicdesk.core.demo import loader
+from civicdesk.core.demo.people import make_customers
+from civicdesk.core.demo.places import make_gazetteer
+from civicdesk.people.models import Customer, Representative
+from civicdesk.people.selectors import customer_for_user, search_customers
+from civicdesk.places.models import Address
+
+BENCH_DATABASE = "bench.sqlite3"
+PINNED_CONTACTS = 200
+TARGETS = {"search": 50.0, "single_view": 100.0, "contacts_per_second": 200.0, "seeding": 900.0}
+# Easily confused spellings an agent types for a name heard over the phone.
+MISHEARD = {
+    "Smith": "Smyth", "Smyth": "Smith", "John": "Jon", "Jon": "John", "Stephen": "Steven",
+    "Steven": "Stephen", "Catherine": "Katherine", "Katherine": "Kathryn", "Clarke": "Clark",
+    "Clark": "Clarke", "Mohammed": "Muhammad", "Muhammad": "Mohamed", "Phillips": "Philips",
+    "Thompson": "Thomson", "MacDonald": "McDonald", "McDonald": "Macdonald", "Sean": "Shaun",
+    "Siobhan": "Shivaun", "Niamh": "Neeve", "Hussain": "Hussein", "Chowdhury": "Choudhury",
+    "Kowalski": "Kowalsky", "Wiśniewski": "Wisniewski", "O'Brien": "OBrien", "Gray": "Grey",
+    "Reid": "Reed", "Stewart": "Stuart", "Davies": "Davis", "Brown": "Browne",
+}  # fmt: skip
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = "Seed 300,000 customers and 20 million contacts (once) and time search and views."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--customers", type=int, default=300_000)
+        parser.add_argument("--addresses", type=int, default=150_000)
+        parser.add_argument("--contacts", type=int, default=20_000_000)
+        parser.add_argument("--years", type=int, default=10)
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--samples", type=int, default=200, help="Timed runs per measure.")
+        parser.add_argument("--log-calls", type=int, default=2_000)
+        parser.add_argument("--seed-only", action="store_true", help="Seed, do not measure.")
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        # Before Django opens a connection: restart on the benchmark's own database.
+        if not os.environ.get("DATABASE_URL") and not os.environ.get("CIVICDESK_SQLITE_PATH"):
+            path = Path(settings.VAR_DIR) / BENCH_DATABASE
+            environment = {**os.environ, "CIVICDESK_SQLITE_PATH": str(path)}
+            sys.stdout.flush()
+            os.execve(sys.executable, [sys.executable, *sys.argv], environment)
+        return super().execute(*args, **options)
+
+    def say(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        database = settings.DATABASES["default"]
+        self.say(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
+        call_command("migrate", verbosity=0)
+        seeding = self.seed(options)
+        connection.close()  # the next connection has the ordinary, durable settings again
+        if options["seed_only"]:
+            return
+        self.measure(options, seeding)
+
+    # Seeding.
+
+    def seed(self, options: dict[str, Any]) -> dict[str, Any]:
+        record_file = self._record_file()
+        started = time.perf_counter()
+        did_work = False
+        self._fast_writes()
+        seed = options["seed"]
+        council_row = loader.find_council()
+        if council_row is None:
+            self.say("Creating the council, staff and catalogue...")
+            council = loader.install_council(rng=random.Random(f"{seed}:council"), extra_agents=80)
+            did_work = True
+        else:
+            council = loader.load_council(council_row)
+        organisation = council.organisation
+
+        address_count = Address.objects.filter(organisation=organisation).count()
+        if address_count < options["addresses"]:
+            self.say(f"Addresses: {address_count:,} of {options['addresses']:,}; adding...")
+            step = time.perf_counter()
+            gazetteer = make_gazetteer(random.Random(f"{seed}:places"), options["addresses"])
+            loader.bulk_load_gazetteer(council=council, gazetteer=gazetteer)
+            self.say(f"  done in {time.perf_counter() - step:.0f} s")
+            did_work = True
+
+        customer_count = Customer.objects.filter(organisation=organisation).count()
+        if customer_count < options["customers"]:
+            self.say(f"Customers: {customer_count:,} of {options['customers']:,}; adding...")
+            step = time.perf_counter()
+            homes = list(
+                Address.objects.filter(organisation=organisation, classification__startswith="RD")
+                .order_by("uprn")
+                .values_list("uprn", flat=True)
+            )
+            rng = random.Random(f"{seed}:people")
+            rng.shuffle(homes)
+            people = make_customers(rng, options["customers"], homes, loader.BENCH_TODAY)
+            latest = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            # Rows are regenerated in the same order; those already stored are skipped.
+            remaining = (fields for index, fields in enumerate(people) if index >= customer_count)
+            loader.bulk_load_customers(
+                council=council, customers=remaining, first_pk=latest + 1,
+                progress=self._progress("customers", options["customers"], customer_count),
+            )  # fmt: skip
+            self.say(f"  done in {time.perf_counter() - step:.0f} s")
+            did_work = True
+
+        customers = Customer.objects.filter(organisation=organisation).order_by("pk")
+        first_pk = customers.values_list("pk", flat=True).first()
+        last_pk = customers.order_by("-pk").values_list("pk", flat=True).first()
+        representatives = self._representatives(council, seed, first_pk, last_pk)
+
+        target = options["contacts"]
+        first_id = 1
+        stored = Contact.objects.filter(pk__lte=target).count()
+        if stored < target:
+            self.say(f"Contacts: {stored:,} of {target:,}; adding...")
+            step = time.perf_counter()
+            rng = random.Random(f"{seed}:contacts")
+            generator = loader.contact_generator(
+                rng=rng, council=council, customer_ids=range(first_pk + 1, last_pk + 1),
+                representatives=representatives, total=target, years=options["years"],
+                first_id=first_id, note_rate=0.3, pinned=first_pk,
+                pinned_count=PINNED_CONTACTS,
+            )  # fmt: skip
+            done = (
+                Contact.objects.filter(pk__lte=target)
+                .order_by("-pk")
+                .values_list("pk", flat=True)
+                .first()
+                or 0
+            )
+            rows = (row for row in generator.rows() if row[0] > done)
+            if target - stored >= 1_000_000:
+                self._drop_contact_indexes()
+            loader.insert_contacts(
+                rows, batch=10_000, commit_every=50_000,
+                progress=self._progress("contacts", target, stored),
+            )  # fmt: skip
+            self.say(f"  done in {time.perf_counter() - step:.0f} s")
+            did_work = True
+        if self._restore_contact_indexes():
+            did_work = True
+        if did_work:
+            self._analyse()
+
+        elapsed = time.perf_counter() - started
+        if did_work:
+            record = {
+                "seconds": elapsed,
+                "complete": True,
+                "options": {
+                    key: options[key] for key in ("customers", "addresses", "contacts", "seed")
+                },
+            }
+            record_file.write_text(json.dumps(record))
+            self.say(f"Seeding took {elapsed / 60:.1f} minutes.")
+            return {"seconds": elapsed, "reused": False}
+        previous = json.loads(record_file.read_text()) if record_file.exists() else {}
+        self.say("The data was already there; reusing it.")
+        return {"seconds": previous.get("seconds"), "reused": True}
+
+    def _record_file(self) -> Path:
+        """How long seeding took, kept beside the SQLite file it describes."""
+        database = settings.DATABASES["default"]
+        if connection.vendor == "sqlite":
+            return Path(f"{database['NAME']}.seeding.json")
+        return Path(settings.VAR_DIR) / f"bench-{database['NAME']}.seeding.json"
+
+    def _analyse(self) -> None:
+        """Planner statistics, as a maintained database has them.
+
+        A full ANALYZE (about 15 s here): SQLite's sampled one (`analysis_limit`) reads too few
+        rows to tell a phone number from an organisation, and then scans every customer.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    def _fast_writes(self) -> None:
+        """Only for seeding, on this connection: a crash may corrupt the file (reseed then).
+
+        Foreign keys are not checked row by row: every id the generators use was read from the
+        database. The connection is closed after seeding, so measuring runs with the settings'
+        ordinary, durable configuration.
+        """
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA foreign_keys=OFF")
+                cursor.execute("PRAGMA synchronous=OFF")
+                cursor.execute("PRAGMA cache_size=-4000000")
+                cursor.execute("PRAGMA temp_store=MEMORY")
+
+    def _index_file(self) -> Path:
+        return Path(f"{settings.DATABASES['default']['NAME']}.contact-indexes.json")
+
+    def _drop_contact_indexes(self) -> None:
+        """Build the contact indexes once at the end rather than row by row (SQLite only).
+
+        Maintaining eight indexes, two of them keyed on a random customer, costs several times
+        the insert itself; one sort per index afterwards is much cheaper. Their definitions are
+        kept in a file first, so an interrupted run puts them back on the next start.
+        """
+        if connection.vendor != "sqlite":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL",
+                [Contact._meta.db_table],
+            )
+            indexes = cursor.fetchall()
+            if not indexes:
+                return
+            saved = self._index_file()
+            known = json.loads(saved.read_text()) if saved.exists() else []
+            saved.write_text(json.dumps(known + [list(index) for index in indexes]))
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+
+    def _restore_contact_indexes(self) -> bool:
+        saved = self._index_file()
+        if connection.vendor != "sqlite" or not saved.exists():
+            return False
+        step = time.perf_counter()
+        self.say("Building the contact indexes...")
+        with connection.cursor() as cursor:
+            for name, sql in json.loads(saved.read_text()):
+                cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = %s",
+                               [name])  # fmt: skip
+                if cursor.fetchone() is None:
+                    cursor.execute(sql)
+        saved.unlink()
+        self.say(f"  done in {time.perf_counter() - step:.0f} s")
+        return True
+
+    def _progress(self, what: str, total: int, already: int) -> Callable[[int], None]:
+        started = time.perf_counter()
+        state = {"next": 0}
+
+        def report(done: int) -> None:
+            if done >= state["next"]:
+                state["next"] = done + max(total // 20, 1)
+                rate = done / max(time.perf_counter() - started, 1e-6)
+                self.say(f"  {already + done:,} {what} ({rate:,.0f}/s)")
+
+        return report
+
+    def _representatives(
+        self, council: loader.DemoCouncil, seed: int, first_pk: int, last_pk: int
+    ) -> dict[int, int]:
+        """Citizens Advice acts for 0.5% of customers; made once, in bulk."""
+        existing = Representative.objects.filter(organisation=council.organisation)
+        if not existing.exists():
+            rng = random.Random(f"{seed}:representatives")
+            chosen = rng.sample(range(first_pk + 1, last_pk + 1), (last_pk - first_pk) // 200)
+            today = loader.BENCH_TODAY
+            Representative.objects.bulk_create(
+                [
+                    Representative(
+                        organisation=council.organisation,
+                        customer_id=customer_id,
+                        name=loader.PARTNER_NAME,
+                        relationship=Representative.Relationship.ADVICE_AGENCY,
+                        partner_organisation=council.partner,
+                        consent_given_on=today,
+                        email="advice@citizensadvice.example.org",
+                    )
+                    for customer_id in sorted(chosen)
+                ],
+                batch_size=2_000,
+            )
+        return dict(existing.order_by("customer_id").values_list("customer_id", "pk"))
+
+    # Measuring.
+
+    def measure(self, options: dict[str, Any], seeding: dict[str, Any]) -> None:
+        council = loader.load_council(loader.find_council())
+        agent = council.staff["agent"]
+        rng = random.Random(f"{options['seed']}:measure")
+        samples = options["samples"]
+        customers = self._sample_customers(rng, council, samples)
+        results: list[tuple[str, list[float] | None, str, str]] = []
+
+        name_queries = [(self._misspell(rng, c), c.pk) for c in customers]
+        results.append(self._time("Search by name (misspelt)", name_queries, agent))
+        postcodes = [
+            (self._as_typed(rng, c.address.postcode), c.pk) for c in customers if c.address
+        ]
+        results.append(self._time("Search by postcode", postcodes, agent))
+        phones = []
+        for customer in customers:
+            numbers = [number for number in (customer.mobile, customer.phone) if number]
+            if numbers:
+                number = rng.choice(numbers)
+                typed = rng.choice([number, number.replace(" ", ""), "+44 " + number[1:]])
+                phones.append((typed, customer.pk))
+        results.append(self._time("Search by phone", phones, agent))
+
+        pinned = Customer.objects.filter(organisation=council.organisation).order_by("pk").first()
+        view_times, how = self._single_view(agent, pinned, min(samples, 100))
+        pinned_count = Contact.objects.filter(customer=pinned).count()
+        results.append((f"Single view, {pinned_count} contacts ({how})", view_times, "", ""))
+
+        rate = self._log_contacts(council, agent, customers, options["log_calls"])
+        self._report(results, rate, seeding, options)
+
+    def _sample_customers(
+        self, rng: random.Random, council: loader.DemoCouncil, count: int
+    ) -> list[Customer]:
+        customers = Customer.objects.filter(organisation=council.organisation)
+        first = customers.order_by("pk").values_list("pk", flat=True).first()
+        last = customers.order_by("-pk").values_list("pk", flat=True).first()
+        chosen = rng.sample(range(first, last + 1), min(count, last - first + 1))
+        return list(customers.filter(pk__in=chosen).select_related("address").order_by("pk"))
+
+    def _misspell(self, rng: random.Random, customer: Customer) -> str:
+        forename = customer.forenames.split()[0]
+        surname = customer.surname
+        if surname in MISHEARD:
+            surname = MISHEARD[surname]
+        elif forename in MISHEARD:
+            forename = MISHEARD[forename]
+        else:
+            surname = self._typo(rng, surname)
+        form = rng.random()
+        if form < 0.7:
+            return f"{forename} {surname}"
+        if form < 0.85:
+            return f"{surname}, {forename}"
+        return surname.lower()
+
+    def _typo(self, rng: random.Random, word: str) -> str:
+        """One slip of the finger or ear: a letter dropped, doubled, swapped or misheard."""
+        if len(word) < 4:
+            return word + word[-1]
+        position = rng.randrange(1, len(word) - 1)
+        kind = rng.randrange(4)
+        if kind == 0:
+            return word[:position] + word[position + 1 :]
+        if kind == 1:
+            return word[:position] + word[position] + word[position:]
+        if kind == 2:
+            return word[:position] + word[position + 1] + word[position] + word[position + 2 :]
+        vowels = "aeiou"
+        swapped = rng.choice(vowels) if word[position] in vowels else word[position]
+        return word[:position] + swapped + word[position + 1 :]
+
+    def _as_typed(self, rng: random.Random, postcode: str) -> str:
+        return rng.choice([postcode, postcode.lower(), postcode.replace(" ", "")])
+
+    def _time(
+        self, label: str, queries: list[tuple[str, int]], agent: Any
+    ) -> tuple[str, list[float], str, str]:
+        """Time each search; count how often the customer sought is among the results."""
+        for query, _ in queries[:10]:  # warm the caches, as a live system would be
+            search_customers(user=agent, query=query)
+        times = []
+        found = 0
+        for query, wanted in queries:
+            started = time.perf_counter()
+            matches = search_customers(user=agent, query=query)
+            times.append((time.perf_counter() - started) * 1000)
+            found += any(match.customer.pk == wanted for match in matches)
+        return label, times, f"sought customer in results {found}/{len(queries)}", ""
+
+    def _single_view(self, agent: Any, customer: Customer, runs: int) -> tuple[list[float], str]:
+        """Through the console's page when it exists; otherwise the selectors it would call."""
+        try:
+            url = reverse("console:customer", args=[customer.reference])
+        except (NoReverseMatch, ImportError) as error:  # the console may be half-built
+            self.say(f"No single view page yet ({error}); timing the selectors it would call.")
+            url = None
+        if url:
+            client = Client(SERVER_NAME=(settings.ALLOWED_HOSTS or ["localhost"])[0])
+            client.force_login(agent)
+            response = client.get(url)
+            if response.status_code == 200:
+                times = []
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - started) * 1000)
+                return times, f"GET {url}"
+            self.say(f"The single view answered {response.status_code}; timing selectors.")
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            shown = customer_for_user(user=agent, reference=customer.reference)
+            customer_timeline(user=agent, customer=shown)
+            times.append((time.perf_counter() - started) * 1000)
+        return times, "selectors only"
+
+    def _log_contacts(
+        self, council: loader.DemoCouncil, agent: Any, customers: list[Customer], calls: int
+    ) -> float:
+        services = list(council.services.values())
+        team = council.teams["contact-centre"]
+        rng = random.Random(0)
+        started = time.perf_counter()
+        for _ in range(calls):
+            log_contact(
+                actor=agent, organisation=council.organisation, channel="phone",
+                outcome="resolved", customer=rng.choice(customers),
+                service=rng.choice(services), team=team, notes="Benchmark call.",
+            )  # fmt: skip
+        return calls / (time.perf_counter() - started)
+
+    def _report(
+        self,
+        results: list[tuple[str, list[float] | None, str, str]],
+        rate: float,
+        seeding: dict[str, Any],
+        options: dict[str, Any],
+    ) -> None:
+        def mark(ok: bool) -> str:
+            return self.style.SUCCESS("PASS") if ok else self.style.ERROR("MISS")
+
+        self.say("")
+        self.say(f"{'Measure':<58}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}  target")
+        for label, times, note, _ in results:
+            target = TARGETS["single_view" if label.startswith("Single") else "search"]
+            p50, p95 = statistics.median(times), _percentile(times, 0.95)
+            self.say(
+                f"{label:<58}{len(times):>7}{p50:>9.1f}{p95:>9.1f}  p95 <= {target:.0f} ms "
+                f"{mark(p95 <= target)}" + (f"  ({note})" if note else "")
+            )
+        enough = rate >= TARGETS["contacts_per_second"]
+        self.say(
+            f"{'Contacts logged through log_contact, one process':<58}"
+            f"{options['log_calls']:>7}{rate:>12.0f}/s      >= 200/s {mark(enough)}"
+        )
+        seconds = seeding.get("seconds")
+        if seconds is None:
+            self.say("Seeding time: unknown (the data was made by an earlier version).")
+        else:
+            when = "earlier run" if seeding["reused"] else "this run"
+            self.say(
+                f"{'Seeding (' + when + ')':<58}{'':>7}{seconds / 60:>9.1f} min"
+                f"   <= 15 min {mark(seconds <= TARGETS['seeding'])}"
+            )
+        name = settings.DATABASES["default"]["NAME"]
+        if connection.vendor == "sqlite" and Path(name).exists():
+            size = sum(
+                Path(f"{name}{suffix}").stat().st_size
+                for suffix in ("", "-wal")
+                if Path(f"{name}{suffix}").exists()
+            )
+            self.say(f"Database file: {name}, {size / 2**30:.1f} GiB")
+        with transaction.atomic():
+            counts = {
+                "customers": Customer.objects.count(),
+                "addresses": Address.objects.count(),
+            }
+        self.say(
+            f"Rows: {counts['customers']:,} customers, {counts['addresses']:,} addresses, "
+            f"{options['contacts']:,}+ contacts."
+        )

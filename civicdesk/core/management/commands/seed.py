@@ -1,0 +1,110 @@
+"""`manage.py seed`: fill an empty database with the invented Kingsmere Borough Council.
+
+The same `--seed` always gives the same council, residents and contact history (dates are
+relative to today), so a demo, a screenshot or a bug report can be reproduced. Seeding is a data
+generator rather than anyone's action: the council, staff, catalogue, addresses and customers
+are written through the service functions and audited, but the bulk-inserted contact history
+has no audit entries.
+"""
+
+import random
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from civicdesk.core.demo import loader
+from civicdesk.core.demo.people import make_customers
+from civicdesk.core.demo.places import make_gazetteer
+from civicdesk.people.services import create_customer
+
+
+class Command(BaseCommand):
+    help = "Load the Kingsmere demo council: staff, services, addresses, customers, contacts."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--customers", type=int, default=2000)
+        parser.add_argument("--contacts", type=int, default=20000)
+        parser.add_argument("--seed", type=int, default=42, help="Same seed, same data.")
+        parser.add_argument(
+            "--years", type=int, default=5, help="How many years of contact history."
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing if the demo council is already there.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if loader.find_council() is not None:
+            if options["if_empty"]:
+                self.stdout.write("The demo council is already loaded; nothing to do.")
+                self.print_logins()
+                return
+            raise CommandError(
+                "The demo council is already loaded. Use a fresh database, or --if-empty."
+            )
+        if options["customers"] < 1 or options["contacts"] < 0:
+            raise CommandError("Give at least 1 customer and 0 or more contacts.")
+        started = time.perf_counter()
+        with transaction.atomic():
+            counts = self.seed(
+                customers=options["customers"],
+                contacts=options["contacts"],
+                seed=options["seed"],
+                years=options["years"],
+            )
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {counts['addresses']:,} addresses, {counts['customers']:,} customers "
+                f"and {counts['contacts']:,} contacts in {elapsed:.1f} s."
+            )
+        )
+        self.print_logins()
+
+    def seed(self, *, customers: int, contacts: int, seed: int, years: int) -> dict[str, int]:
+        """Each part has its own random stream, so changing one leaves the others alone."""
+        council = loader.install_council(
+            rng=random.Random(f"{seed}:council"), extra_agents=max(4, min(20, customers // 200))
+        )
+        gazetteer = make_gazetteer(random.Random(f"{seed}:places"), max(20, customers // 2))
+        addresses = loader.load_gazetteer(council=council, gazetteer=gazetteer)
+        homes = [address for address in addresses if address.classification.startswith("RD")]
+        people_rng = random.Random(f"{seed}:people")
+        people_rng.shuffle(homes)
+        made = [
+            create_customer(actor=None, organisation=council.organisation, **fields)
+            for fields in make_customers(people_rng, customers, homes, loader.demo_today())
+        ]
+        representatives = loader.add_demo_representatives(
+            rng=random.Random(f"{seed}:representatives"),
+            council=council,
+            customers=made,
+            share=0.01,
+        )
+        customer_ids = [customer.pk for customer in made]
+        contact_rng = random.Random(f"{seed}:contacts")
+        contact_rng.shuffle(customer_ids)  # the first tenth become the frequent callers
+        generator = loader.contact_generator(
+            rng=contact_rng,
+            council=council,
+            customer_ids=customer_ids,
+            representatives=representatives,
+            total=contacts,
+            years=years,
+            first_id=loader.next_contact_id(),
+        )
+        inserted = loader.insert_contacts(generator.rows()) if contacts else 0
+        return {"addresses": len(addresses), "customers": len(made), "contacts": inserted}
+
+    def print_logins(self) -> None:
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Sign in at {loader.CONSOLE_URL}"))
+        self.stdout.write(f"Password for every demo account: {loader.DEMO_PASSWORD}")
+        for person in loader.DEMO_STAFF:
+            self.stdout.write(f"  {person.username:<12} {person.first_name} {person.last_name}, "
+                              f"{person.what}")  # fmt: skip
+        self.stdout.write("  agent01 ...  more contact centre agents, same password")
+        self.stdout.write("The data is invented: Kingsmere, its postcodes (KM) and its people.")

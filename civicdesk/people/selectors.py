@@ -1,0 +1,174 @@
+"""Reading customers, with the access policy applied: a selector always takes the acting user."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from civicdesk.core.references import InvalidReference, parse_reference
+from civicdesk.organisations.models import Organisation
+from civicdesk.organisations.selectors import organisation_for
+from civicdesk.people import matching
+from civicdesk.people.models import Customer, Representative
+from civicdesk.people.services import CUSTOMER_PREFIX
+
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b", re.IGNORECASE)
+_PHONE = re.compile(r"^[+()\d\s-]{6,}$")
+CANDIDATE_LIMIT = 300
+
+
+def customers_visible_to(user: Any) -> QuerySet[Customer]:
+    """Council staff see their council's customers; partner staff only those they represent."""
+    if not user.is_authenticated:
+        return Customer.objects.none()
+    if user.is_superuser:
+        return Customer.objects.all()
+    organisation = organisation_for(user)
+    if organisation is None:
+        return Customer.objects.none()
+    if organisation.kind == Organisation.Kind.PARTNER:
+        today = timezone.localdate()
+        represented = Representative.objects.filter(
+            partner_organisation=organisation, revoked_at__isnull=True
+        ).filter(Q(consent_expires_on__isnull=True) | Q(consent_expires_on__gte=today))
+        return Customer.objects.filter(pk__in=represented.values("customer_id"))
+    return Customer.objects.filter(organisation=organisation)
+
+
+def customer_for_user(*, user: Any, reference: str) -> Customer:
+    """The customer with this reference, following merges; 404 for anything the user may not see."""
+    customer = (
+        customers_visible_to(user)
+        .select_related("address__ward", "address__street", "merged_into")
+        .filter(reference=reference.upper())
+        .first()
+    )
+    if customer is None:
+        raise Http404("No customer with that reference.")
+    while customer.merged_into_id:
+        customer = (
+            customers_visible_to(user)
+            .select_related("address__ward", "address__street", "merged_into")
+            .get(pk=customer.merged_into_id)
+        )
+    return customer
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    customer: Customer
+    score: float
+    matched_on: str
+
+
+def _by_reference(visible: QuerySet[Customer], text: str) -> list[CustomerMatch]:
+    try:
+        prefix, number = parse_reference(text)
+    except InvalidReference:
+        return []
+    if prefix != CUSTOMER_PREFIX:
+        return []
+    customer = visible.filter(pk=number).first()
+    if customer and customer.merged_into_id:
+        customer = visible.filter(pk=customer.merged_into_id).first()
+    return [CustomerMatch(customer, 1.0, "reference")] if customer else []
+
+
+def _by_name(visible: QuerySet[Customer], words: list[str]) -> list[CustomerMatch]:
+    """Candidates by sound and by surname prefix (both indexed), ranked by spelling."""
+    if "," in " ".join(words):  # "Smith, John"
+        surname_part, _, forename_part = " ".join(words).partition(",")
+        words = [*forename_part.split(), *surname_part.split()]
+    folded = [matching.fold(word) for word in words]
+    folded = [word for word in folded if word]
+    if not folded:
+        return []
+    surname = folded[-1].replace(" ", "")
+    forename = folded[0] if len(folded) > 1 else ""
+    surname_key = matching.name_key(surname)
+    # Candidate sets, most likely first; each is served by an index. A range rather than
+    # LIKE for prefixes, so that SQLite uses the index too.
+    surname_prefix = Q(surname_normalised__gte=surname, surname_normalised__lt=surname + "{")
+    if forename:
+        forename_key = matching.name_key(forename)
+        tiers = [
+            Q(surname_key=surname_key, forename_key=forename_key),
+            surname_prefix & Q(forename_key=forename_key),
+            Q(
+                surname_key=surname_key,
+                forename_key__gte=forename_key[:1],
+                forename_key__lt=forename_key[:1] + "~",
+            ),
+            # The names given the other way round ("Smith John").
+            Q(surname_key=matching.name_key(forename), forename_key=surname_key),
+        ]
+    else:
+        tiers = [Q(surname_normalised=surname), surname_prefix, Q(surname_key=surname_key)]
+    candidates: dict[int, Customer] = {}
+    for tier in tiers:
+        remaining = CANDIDATE_LIMIT - len(candidates)
+        if remaining <= 0:
+            break
+        rows = visible.filter(tier).exclude(pk__in=list(candidates)).select_related("address")
+        candidates.update((customer.pk, customer) for customer in rows[:remaining])
+
+    matches = []
+    for customer in candidates.values():
+        stored_surname = customer.surname_normalised
+        stored_forename = matching.first_name(customer.forenames)
+        if forename:
+            straight = 0.6 * matching.similarity(surname, stored_surname) + 0.4 * (
+                matching.similarity(forename, stored_forename)
+            )
+            swapped = 0.6 * matching.similarity(forename, stored_surname) + 0.4 * (
+                matching.similarity(surname, stored_forename)
+            )
+            score = max(straight, swapped * 0.95)
+        else:
+            score = matching.similarity(surname, stored_surname)
+        matches.append(CustomerMatch(customer, round(score, 4), "name"))
+    return matches
+
+
+def search_customers(*, user: Any, query: str, limit: int = 20) -> list[CustomerMatch]:
+    """One search box: a reference, an email, a phone number, a postcode or a name.
+
+    A name may carry a postcode ("John Smith KM1 2AB") to narrow it. Results are ranked, best
+    first; merged records are left out (their references still find the survivor).
+    """
+    text = " ".join(query.split())
+    if not text:
+        return []
+    visible = customers_visible_to(user).filter(merged_into__isnull=True)
+
+    if found := _by_reference(customers_visible_to(user), text):
+        return found
+    if "@" in text:
+        email = matching.normalise_email(text)
+        rows = visible.filter(email_normalised=email).select_related("address")[:limit]
+        return [CustomerMatch(customer, 1.0, "email") for customer in rows]
+    if _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
+        phone = matching.normalise_phone(text)
+        rows = visible.filter(Q(phone_normalised=phone) | Q(mobile_normalised=phone))
+        return [
+            CustomerMatch(customer, 1.0, "phone")
+            for customer in rows.select_related("address")[:limit]
+        ]
+
+    postcode_match = _POSTCODE.search(text)
+    if postcode_match:
+        postcode = (postcode_match.group(1) + postcode_match.group(2)).upper()
+        visible = visible.filter(address__postcode_normalised=postcode)
+        text = (text[: postcode_match.start()] + text[postcode_match.end() :]).strip()
+        if not text:
+            rows = visible.select_related("address").order_by(
+                "address__pao_start_number", "address__sao_start_number", "surname", "pk"
+            )[:limit]
+            return [CustomerMatch(customer, 1.0, "postcode") for customer in rows]
+
+    matches = _by_name(visible, text.split())
+    matches.sort(key=lambda m: (-m.score, m.customer.surname, m.customer.forenames, m.customer.pk))
+    return matches[:limit]
