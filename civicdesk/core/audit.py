@@ -42,8 +42,14 @@ def record(
     organisation_id: int | None = None,
 ) -> AuditEvent:
     """Append one entry describing `action` on `target` by `actor` (None for the system)."""
-    entry = _entry(actor=actor, action=action, target=target, summary=summary, detail=detail,
-                   organisation_id=organisation_id)  # fmt: skip
+    entry = _entry(
+        actor=actor,
+        action=action,
+        target=target,
+        summary=summary,
+        detail=detail,
+        organisation_id=organisation_id,
+    )
     entry.save()
     return entry
 
@@ -60,7 +66,7 @@ def record_each(
             summary=summary,
             detail=None,
             organisation_id=None,
-        )  # fmt: skip
+        )
         for target in targets
     ]
     return AuditEvent.objects.bulk_create(entries)

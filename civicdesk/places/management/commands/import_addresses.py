@@ -102,6 +102,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"No organisation has the slug {options['organisation']!r}."
             ) from None
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
         self.options = options
         # Bad rows by file name: the address file's are skipped addresses, OS Open UPRN's are
         # coordinates not used.
