@@ -223,3 +223,44 @@ def remove_from_team(*, actor: Any | None, membership: Membership) -> None:
 def _check_role(role: str) -> None:
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a role from the list.")})
+
+
+def _home_organisation_id(user: User) -> int | None:
+    membership = user.memberships.order_by("joined_on", "pk").first()
+    return membership.organisation_id if membership else None
+
+
+def record_sign_in(*, user: User) -> None:
+    """Sign-ins and sign-outs are audited: they bound every session that saw customer data."""
+    record(
+        actor=user,
+        action=AuditAction.SIGNED_IN,
+        target=user,
+        organisation_id=_home_organisation_id(user),
+        summary="Signed in to the console",
+    )
+
+
+def record_sign_out(*, user: User) -> None:
+    record(
+        actor=user,
+        action=AuditAction.SIGNED_OUT,
+        target=user,
+        organisation_id=_home_organisation_id(user),
+        summary="Signed out",
+    )
+
+
+def change_password(*, user: User, new_password: str) -> User:
+    """Set a new password (already validated by the form) and audit it, never the password."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        record(
+            actor=user,
+            action=AuditAction.PASSWORD_CHANGED,
+            target=user,
+            organisation_id=_home_organisation_id(user),
+            summary="Changed own password",
+        )
+    return user

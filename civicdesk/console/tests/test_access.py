@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from civicdesk.core.models import AuditAction, AuditEvent
 from civicdesk.organisations.tests.factories import UserFactory
 
 PAGES = [
@@ -118,3 +119,32 @@ def test_changing_a_password(client):
     assert response["Location"] == reverse("console:password-change-done")
     user.refresh_from_db()
     assert user.check_password("a-much-longer-passphrase-7")
+
+
+@pytest.mark.django_db
+def test_sign_in_sign_out_and_password_changes_are_audited(client, agent):
+    client.post(
+        reverse("console:sign-in"),
+        {"username": agent.username, "password": "correct-horse-battery"},
+    )
+    response = client.post(
+        reverse("console:password-change"),
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "a-much-longer-passphrase-42",
+            "new_password2": "a-much-longer-passphrase-42",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("console:home")).status_code == 200  # still signed in
+    client.post(reverse("console:sign-out"))
+
+    agent.refresh_from_db()
+    assert agent.check_password("a-much-longer-passphrase-42")
+    actions = list(
+        AuditEvent.objects.for_record("organisations.user", agent.pk)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [AuditAction.SIGNED_IN, AuditAction.PASSWORD_CHANGED, AuditAction.SIGNED_OUT]
+    assert "passphrase" not in str(AuditEvent.objects.values_list("summary", "detail"))

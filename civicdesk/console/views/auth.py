@@ -3,12 +3,14 @@
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from civicdesk.console.forms import ChangePasswordForm, SignInForm
+from civicdesk.organisations.services import change_password, record_sign_in, record_sign_out
 
 
 class SignInView(auth_views.LoginView):
@@ -16,11 +18,18 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        record_sign_in(user=form.get_user())
+        return response
+
 
 class SignOutView(auth_views.LogoutView):
     """POST only (Django's default), so a link or a prefetch cannot sign anyone out."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            record_sign_out(user=request.user)
         response = super().post(request, *args, **kwargs)
         # The session is gone, so the message travels in the messages cookie.
         messages.info(request, _("You have signed out."))
@@ -31,6 +40,12 @@ class ChangePasswordView(auth_views.PasswordChangeView):
     template_name = "console/password_change.html"
     form_class = ChangePasswordForm
     success_url = reverse_lazy("console:password-change-done")
+
+    def form_valid(self, form: ChangePasswordForm) -> HttpResponse:
+        """The write goes through the service; Django's view then keeps the session signed in."""
+        change_password(user=form.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordChangedView(auth_views.PasswordChangeDoneView):
