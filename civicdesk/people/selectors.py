@@ -152,11 +152,12 @@ def search_customers(*, user: Any, query: str, limit: int = 20) -> list[Customer
         return [CustomerMatch(customer, 1.0, "email") for customer in rows]
     if _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 6:
         phone = matching.normalise_phone(text)
-        rows = visible.filter(Q(phone_normalised=phone) | Q(mobile_normalised=phone))
-        return [
-            CustomerMatch(customer, 1.0, "phone")
-            for customer in rows.select_related("address")[:limit]
-        ]
+        # Two indexed look-ups rather than an OR, which SQLite may answer with a full scan.
+        found: dict[int, Customer] = {}
+        for field in ("phone_normalised", "mobile_normalised"):
+            rows = visible.filter(**{field: phone}).select_related("address").order_by("pk")
+            found.update((customer.pk, customer) for customer in rows[:limit])
+        return [CustomerMatch(customer, 1.0, "phone") for customer in found.values()][:limit]
 
     postcode_match = _POSTCODE.search(text)
     if postcode_match:

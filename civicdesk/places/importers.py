@@ -157,46 +157,45 @@ def parse_row(values: Mapping[str, str], labels: Mapping[str, str]) -> AddressRo
 
     Raises RowError naming the first problem found.
     """
-
-    def text(name: str) -> str:
-        return " ".join((values.get(name) or "").split())
+    given = {name: value.strip() for name, value in values.items() if value and not value.isspace()}
 
     def label(name: str) -> str:
         return labels.get(name, name)
 
-    uprn_text = text("uprn")
-    if not uprn_text:
+    if "uprn" not in given:
         raise RowError(f"{label('uprn')} is missing")
-    fields: dict[str, Any] = {"uprn": _identifier(uprn_text, label("uprn"), digits=12)}
-    if parent := text("parent_uprn"):
+    fields: dict[str, Any] = {"uprn": _identifier(given["uprn"], label("uprn"), digits=12)}
+    if parent := given.get("parent_uprn"):
         fields["parent_uprn"] = _identifier(parent, label("parent_uprn"), digits=12)
-    if usrn := text("usrn"):
+    if usrn := given.get("usrn"):
         fields["usrn"] = _identifier(usrn, label("usrn"), digits=8)
     for name in _NUMBER_FIELDS:
-        if number := text(name):
+        if number := given.get(name):
             fields[name] = _whole_number(number, label(name), digits=4)
     for name in _SUFFIX_FIELDS:
-        if suffix := text(name).upper():
+        if suffix := given.get(name, "").upper():
             if not _SUFFIX.match(suffix):
                 raise RowError(f"{label(name)} {suffix!r} is not one or two letters")
             fields[name] = suffix
     for name, limit in _TEXT_LIMITS.items():
-        if value := text(name):
+        if value := given.get(name):
+            value = " ".join(value.split())
             if len(value) > limit:
                 raise RowError(f"{label(name)} is longer than {limit} characters")
             fields[name] = value
-    if ward := text("ward"):
+    if ward := given.get("ward"):
+        ward = " ".join(ward.split())
         if len(ward) > _WARD_NAME_LIMIT:
             raise RowError(f"{label('ward')} is longer than {_WARD_NAME_LIMIT} characters")
         fields["ward"] = ward
-    if postcode := text("postcode"):
+    if postcode := given.get("postcode"):
         if not is_valid_postcode(postcode):
             raise RowError(f"{label('postcode')} {postcode!r} is not a valid UK postcode")
         fields["postcode"] = format_postcode(postcode)
     for name, limit in _COORDINATE_LIMITS.items():
-        if number := text(name):
+        if number := given.get(name):
             fields[name] = _decimal(number, label(name), limit)
-    if status := text("logical_status"):
+    if status := given.get("logical_status"):
         if not _DIGITS.match(status) or int(status) not in _LOGICAL_STATUSES:
             raise RowError(f"{label('logical_status')} {status!r} is not 1, 3, 6 or 8")
         fields["logical_status"] = int(status)
