@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.catalogue.models import Channel, Service
@@ -124,6 +125,15 @@ class Consent(models.Model):
         return f"{self.get_purpose_display()}: {'yes' if self.granted else 'no'}"
 
 
+class RepresentativeQuerySet(models.QuerySet):
+    def in_force(self) -> "RepresentativeQuerySet":
+        """Not revoked, and consent not yet expired."""
+        today = timezone.localdate()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(consent_expires_on__isnull=True) | models.Q(consent_expires_on__gte=today)
+        )
+
+
 class Representative(models.Model):
     """Someone allowed to act for a customer: Citizens Advice, a carer, a relative, a councillor."""
 
@@ -161,6 +171,8 @@ class Representative(models.Model):
     consent_expires_on = models.DateField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     notes = models.CharField(max_length=300, blank=True)
+
+    objects = RepresentativeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -6,13 +6,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from civicdesk.core.references import InvalidReference, parse_reference
 from civicdesk.organisations.models import Organisation
 from civicdesk.organisations.selectors import organisation_for
 from civicdesk.people import matching
-from civicdesk.people.models import Customer, Representative
+from civicdesk.people.models import Consent, Customer, Representative
 from civicdesk.people.services import CUSTOMER_PREFIX
 
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b", re.IGNORECASE)
@@ -30,10 +29,7 @@ def customers_visible_to(user: Any) -> QuerySet[Customer]:
     if organisation is None:
         return Customer.objects.none()
     if organisation.kind == Organisation.Kind.PARTNER:
-        today = timezone.localdate()
-        represented = Representative.objects.filter(
-            partner_organisation=organisation, revoked_at__isnull=True
-        ).filter(Q(consent_expires_on__isnull=True) | Q(consent_expires_on__gte=today))
+        represented = Representative.objects.in_force().filter(partner_organisation=organisation)
         return Customer.objects.filter(pk__in=represented.values("customer_id"))
     return Customer.objects.filter(organisation=organisation)
 
@@ -173,3 +169,20 @@ def search_customers(*, user: Any, query: str, limit: int = 20) -> list[Customer
     matches = _by_name(visible, text.split())
     matches.sort(key=lambda m: (-m.score, m.customer.surname, m.customer.forenames, m.customer.pk))
     return matches[:limit]
+
+
+def active_representatives(*, customer: Customer) -> list[Representative]:
+    """Who may act for the customer today."""
+    return list(
+        customer.representatives.in_force()
+        .select_related("partner_organisation")
+        .prefetch_related("services")
+    )
+
+
+def consents_in_force(*, customer: Customer) -> list[Consent]:
+    """The latest consent per purpose: consents are a history and the newest one counts."""
+    latest: dict[str, Consent] = {}
+    for consent in customer.consents.order_by("purpose", "-recorded_at", "-pk"):
+        latest.setdefault(consent.purpose, consent)
+    return list(latest.values())

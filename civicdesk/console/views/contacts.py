@@ -14,11 +14,11 @@ from civicdesk.catalogue.models import Service
 from civicdesk.catalogue.selectors import articles_for, service_for_user, services_for
 from civicdesk.console import tokens
 from civicdesk.console.forms import ChooseServiceForm, LogContactForm
-from civicdesk.console.selectors import active_representatives, popular_services
+from civicdesk.contacts.selectors import popular_services
 from civicdesk.contacts.services import log_contact
 from civicdesk.organisations.selectors import organisation_for
 from civicdesk.people.models import Customer, Representative
-from civicdesk.people.selectors import customer_for_user
+from civicdesk.people.selectors import active_representatives, customer_for_user
 
 
 def _customer(request: HttpRequest, reference: str | None) -> Customer | None:

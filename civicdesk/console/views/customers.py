@@ -4,10 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from civicdesk.console.selectors import active_representatives, consents_in_force
 from civicdesk.contacts.selectors import contact_counts, customer_timeline
 from civicdesk.contacts.services import record_sensitive_view
-from civicdesk.people.selectors import customer_for_user
+from civicdesk.people.selectors import active_representatives, consents_in_force, customer_for_user
 
 
 def _page_number(request: HttpRequest) -> int:
