@@ -113,6 +113,16 @@ class PersonMaker:
         return fields
 
 
+# The first customer is always the one the demo script looks up: "Jon Smyth" finds him, and his
+# record shows a communication need and (with enough contacts) the longest history.
+SHOWCASE_CUSTOMER = {
+    "title": "Mr",
+    "forenames": "John",
+    "surname": "Smith",
+    "needs_large_print": True,
+}
+
+
 def make_customers(
     rng: random.Random, count: int, addresses: list[Any], today: datetime.date
 ) -> Iterator[dict[str, Any]]:
@@ -137,5 +147,8 @@ def make_customers(
         for _ in range(min(size, count - made)):
             # Partners and lodgers do not always share a surname.
             member_surname = surname if rng.random() < 0.8 else maker.surname(maker.group())
-            yield maker.customer(group, member_surname, address)
+            fields = maker.customer(group, member_surname, address)
+            if made == 0:
+                fields.update(SHOWCASE_CUSTOMER)
+            yield fields
             made += 1
