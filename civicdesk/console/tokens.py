@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 OPEN_KEY = "console_form_tokens"
 USED_KEY = "console_used_form_tokens"
+OUTCOME_KEY = "console_form_outcomes"
 KEEP = 20  # forms open at once in one session (several tabs), and recent saves remembered
 
 
@@ -32,7 +33,21 @@ def was_used(request: HttpRequest, token: uuid.UUID) -> bool:
     return str(token) in request.session.get(USED_KEY, [])
 
 
-def consume(request: HttpRequest, token: uuid.UUID) -> None:
-    """Mark the form saved, so that the same submission cannot save again."""
+def consume(request: HttpRequest, token: uuid.UUID, outcome: str = "") -> None:
+    """Mark the form saved, so that the same submission cannot save again.
+
+    `outcome` (e.g. the address of the record the form created) is kept with the used token,
+    so a repeated submission can lead to what the first one made.
+    """
     request.session[OPEN_KEY] = [t for t in request.session.get(OPEN_KEY, []) if t != str(token)]
     _remember(request, USED_KEY, str(token))
+    used = request.session[USED_KEY]
+    outcomes = {t: url for t, url in request.session.get(OUTCOME_KEY, {}).items() if t in used}
+    if outcome:
+        outcomes[str(token)] = outcome
+    request.session[OUTCOME_KEY] = outcomes
+
+
+def outcome_of(request: HttpRequest, token: uuid.UUID) -> str:
+    """What the first submission of a used form recorded, or an empty string."""
+    return request.session.get(OUTCOME_KEY, {}).get(str(token), "")

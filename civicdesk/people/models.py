@@ -66,6 +66,12 @@ class Customer(models.Model):
             models.Index(
                 fields=["organisation", "surname_normalised"], name="customer_surname_idx"
             ),
+            # A typo in the surname changes its sound; the forename's sound and the surname's
+            # first letters still find the customer.
+            models.Index(
+                fields=["organisation", "forename_key", "surname_normalised"],
+                name="customer_forename_idx",
+            ),
             models.Index(fields=["organisation", "email_normalised"], name="customer_email_idx"),
             models.Index(fields=["organisation", "phone_normalised"], name="customer_phone_idx"),
             models.Index(fields=["organisation", "mobile_normalised"], name="customer_mobile_idx"),

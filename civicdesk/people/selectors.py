@@ -100,6 +100,12 @@ def _by_name(visible: QuerySet[Customer], words: list[str]) -> list[CustomerMatc
             ),
             # The names given the other way round ("Smith John").
             Q(surname_key=matching.name_key(forename), forename_key=surname_key),
+            # A slip in the surname that changes its sound ("John Smtih").
+            Q(
+                forename_key=forename_key,
+                surname_normalised__gte=surname[:2],
+                surname_normalised__lt=surname[:2] + "{",
+            ),
         ]
     else:
         tiers = [Q(surname_normalised=surname), surname_prefix, Q(surname_key=surname_key)]

@@ -153,3 +153,10 @@ def test_phone_normalisation(typed, expected):
 def test_name_folding_removes_accents_and_punctuation():
     assert matching.fold("Ó'Brían-Smith") == "obrian smith"
     assert matching.name_key("Smyth") == matching.name_key("Smith")
+
+
+def test_a_slip_that_changes_the_surnames_sound_still_finds_the_customer(council, agent):
+    make(council, "John", "Smith")
+    make(council, "Jane", "Smith")
+
+    assert names(search_customers(user=agent, query="John Smtih"))[0] == "John Smith"
