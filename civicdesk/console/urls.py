@@ -1,6 +1,13 @@
 from django.urls import path
 
-from civicdesk.console.views import auth, contacts, customers, knowledge, search
+from civicdesk.console.views import (
+    auth,
+    contacts,
+    customer_details,
+    customers,
+    knowledge,
+    search,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -9,7 +16,14 @@ urlpatterns = [
     path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
     path("password/", auth.ChangePasswordView.as_view(), name="password-change"),
     path("password/changed/", auth.PasswordChangedView.as_view(), name="password-change-done"),
+    # Before the single view, whose <reference> would otherwise take "new".
+    path("customers/new/", customer_details.register_customer, name="register-customer"),
     path("customers/<str:reference>/", customers.customer_detail, name="customer"),
+    path(
+        "customers/<str:reference>/change/",
+        customer_details.change_customer,
+        name="change-customer",
+    ),
     path(
         "customers/<str:reference>/contacts/new/",
         contacts.choose_service,

@@ -13,6 +13,7 @@ from civicdesk.organisations.selectors import organisation_for
 from civicdesk.people import matching
 from civicdesk.people.models import Consent, Customer, Representative
 from civicdesk.people.services import CUSTOMER_PREFIX
+from civicdesk.places.models import Address
 
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b", re.IGNORECASE)
 _PHONE = re.compile(r"^[+()\d\s-]{6,}$")
@@ -164,7 +165,12 @@ def search_customers(*, user: Any, query: str, limit: int = 20) -> list[Customer
     postcode_match = _POSTCODE.search(text)
     if postcode_match:
         postcode = (postcode_match.group(1) + postcode_match.group(2)).upper()
-        visible = visible.filter(address__postcode_normalised=postcode)
+        # The postcode's few addresses first, then who lives there: two index look-ups, a plan
+        # that does not depend on the database's statistics being fresh.
+        uprns = list(
+            Address.objects.filter(postcode_normalised=postcode).values_list("uprn", flat=True)
+        )
+        visible = visible.filter(address_id__in=uprns)
         text = (text[: postcode_match.start()] + text[postcode_match.end() :]).strip()
         if not text:
             rows = visible.select_related("address").order_by(

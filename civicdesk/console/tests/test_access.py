@@ -10,6 +10,8 @@ PAGES = [
     ("console:home", []),
     ("console:knowledge", []),
     ("console:customer", ["CUS-000001"]),
+    ("console:register-customer", []),
+    ("console:change-customer", ["CUS-000001"]),
     ("console:log-contact", ["CUS-000001"]),
     ("console:log-contact-general", ["CUS-000001"]),
     ("console:log-contact-details", ["CUS-000001", 1]),

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from civicdesk.catalogue.services import create_service, publish_article
 from civicdesk.contacts.services import log_contact
+from civicdesk.people.models import Customer
 from civicdesk.people.services import create_customer
+from civicdesk.places.tests.factories import AddressFactory, StreetFactory
 
 pytest.importorskip("playwright")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,12 +45,14 @@ def check_page(page):
         if SCREENSHOTS:
             Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
             page.screenshot(
-                path=f"{SCREENSHOTS}/browser-{len(seen) + 1:02d}-{name}.png", full_page=True
+                path=f"{SCREENSHOTS}/{check.prefix}-{len(seen) + 1:02d}-{name}.png",
+                full_page=True,
             )
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
         assert results.violations_count == 0, f"{name}: {results.generate_report()}"
         seen.append(name)
 
+    check.prefix = "browser"  # a test may name its own screenshots
     return check
 
 
@@ -136,3 +140,78 @@ def test_an_agent_finds_a_caller_and_logs_the_call(
     page.wait_for_url(re.compile(r"/staff/sign-in/"))
     check_page("signed-out")
     assert page.get_by_text("You have signed out.").is_visible()
+
+
+def sign_in(page, live_server, agent, check_page) -> None:
+    page.goto(f"{live_server.url}/staff/")
+    check_page("sign-in")
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/staff/$"))
+    check_page("home")
+
+
+def test_an_agent_registers_a_new_caller_and_corrects_their_details(
+    live_server, page, check_page, agent, council
+):
+    street = StreetFactory(organisation=council, name="Acacia Avenue")
+    for number in (12, 14, 16):
+        AddressFactory(
+            organisation=council, street=street, postcode="KM1 2AB", pao_start_number=number
+        )
+    check_page.prefix = "register"
+    sign_in(page, live_server, agent, check_page)
+
+    page.get_by_label("Search by name, postcode, phone, email, address or reference").fill(
+        "Ada Lovelace"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=Ada"))
+    check_page("no-results")
+
+    page.get_by_role("link", name="register them as a new customer").click()
+    page.wait_for_url(re.compile(r"/customers/new/"))
+    check_page("form")
+    assert page.get_by_label("First names").input_value() == "Ada"
+    assert page.get_by_label("Last name").input_value() == "Lovelace"
+
+    page.get_by_label("Day").fill("10")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2185")
+    page.get_by_label("Postcode").fill("km1 2ab")
+    page.get_by_role("button", name="Find address").click()
+    page.wait_for_load_state("load")
+    check_page("addresses-found")
+    assert page.get_by_label("Year").input_value() == "2185"  # kept, not yet checked
+
+    page.get_by_label("Address", exact=True).select_option(
+        label="14 Acacia Avenue, Kingsmere, KM1 2AB"
+    )
+    page.get_by_label("Mobile number (optional)").fill("07700 900982")
+    page.get_by_label("British Sign Language").check()
+    page.get_by_role("button", name="Register customer").click()
+    page.wait_for_load_state("load")
+    check_page("mistake")
+    assert "Date of birth must be in the past" in page.locator(".govuk-error-summary").inner_text()
+
+    page.get_by_label("Year").fill("1985")
+    page.get_by_role("button", name="Register customer").click()
+    page.wait_for_url(re.compile(r"/customers/CUS-[^/]+/$"))
+    check_page("registered")
+    customer = Customer.objects.get()
+    banner = page.locator(".govuk-notification-banner--success").inner_text()
+    assert f"Ada Lovelace registered. Their reference is {customer.reference}" in banner
+    needs = page.locator(".govuk-notification-banner", has_text="Communication needs")
+    assert "British Sign Language" in needs.inner_text()
+    assert page.get_by_text("14 Acacia Avenue, Kingsmere, KM1 2AB").is_visible()
+
+    page.get_by_role("link", name="Change details").click()
+    page.wait_for_url(re.compile(r"/change/$"))
+    check_page("change-details")
+    page.get_by_label("Email address (optional)").fill("ada@example.org")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(re.compile(r"/customers/CUS-[^/]+/$"))
+    check_page("details-saved")
+    assert "Details saved" in page.locator(".govuk-notification-banner--success").inner_text()
+    assert page.get_by_text("ada@example.org").is_visible()

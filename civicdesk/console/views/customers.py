@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 
 from civicdesk.contacts.selectors import contact_counts, customer_timeline
 from civicdesk.contacts.services import record_sensitive_view
+from civicdesk.organisations.models import Organisation
+from civicdesk.organisations.selectors import organisation_for
 from civicdesk.people.selectors import active_representatives, consents_in_force, customer_for_user
 
 
@@ -41,5 +43,7 @@ def customer_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "timeline": timeline,
         "page": page,
         "has_older": has_older,
+        "can_change": getattr(organisation_for(request.user), "kind", None)
+        == Organisation.Kind.COUNCIL,
     }
     return render(request, "console/customer.html", context)
