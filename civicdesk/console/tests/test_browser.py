@@ -160,6 +160,14 @@ def test_an_agent_registers_a_new_caller_and_corrects_their_details(
         AddressFactory(
             organisation=council, street=street, postcode="KM1 2AB", pao_start_number=number
         )
+    # Someone else of the same name and postcode, so the duplicate check has to be answered.
+    create_customer(
+        actor=None,
+        organisation=council,
+        forenames="Ada",
+        surname="Lovelace",
+        address=AddressFactory(organisation=council, street=street, postcode="KM1 2AB"),
+    )
     check_page.prefix = "register"
     sign_in(page, live_server, agent, check_page)
 
@@ -168,9 +176,10 @@ def test_an_agent_registers_a_new_caller_and_corrects_their_details(
     )
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=Ada"))
-    check_page("no-results")
+    check_page("results")
 
-    page.get_by_role("link", name="register them as a new customer").click()
+    page.get_by_role("link", name="Ada Lovelace").wait_for()
+    page.get_by_role("link", name="Register a customer").click()
     page.wait_for_url(re.compile(r"/customers/new/"))
     check_page("form")
     assert page.get_by_label("First names").input_value() == "Ada"
@@ -197,9 +206,14 @@ def test_an_agent_registers_a_new_caller_and_corrects_their_details(
 
     page.get_by_label("Year").fill("1985")
     page.get_by_role("button", name="Register customer").click()
+    page.wait_for_load_state("load")
+    check_page("possible-duplicate")
+    assert page.get_by_role("heading", name="Check they are not already registered").is_visible()
+
+    page.get_by_role("button", name="These are different people: register anyway").click()
     page.wait_for_url(re.compile(r"/customers/CUS-[^/]+/$"))
     check_page("registered")
-    customer = Customer.objects.get()
+    customer = Customer.objects.latest("pk")
     banner = page.locator(".govuk-notification-banner--success").inner_text()
     assert f"Ada Lovelace registered. Their reference is {customer.reference}" in banner
     needs = page.locator(".govuk-notification-banner", has_text="Communication needs")
