@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from civicdesk.catalogue.models import (
     Channel,
@@ -56,7 +57,7 @@ def create_service(
     interaction_types = list(interaction_types or [])
     _validate_lists(channels, interaction_types)
     if owning_team and owning_team.organisation_id != organisation.pk:
-        raise ValidationError({"owning_team": "The team belongs to another organisation."})
+        raise ValidationError({"owning_team": _("The team belongs to another organisation.")})
     service = Service(
         organisation=organisation,
         lgsl=lgsl,

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicdesk.catalogue.models import Channel, Service
 from civicdesk.contacts.models import AvoidableReason, Contact, Outcome
@@ -37,25 +38,25 @@ def log_contact(
     started_at = started_at or now
     errors: dict[str, str] = {}
     if channel not in Channel.values:
-        errors["channel"] = "Choose how the customer got in touch."
+        errors["channel"] = _("Choose how the customer got in touch.")
     if outcome not in Outcome.values:
-        errors["outcome"] = "Choose what happened."
+        errors["outcome"] = _("Choose what happened.")
     if avoidable_reason and avoidable_reason not in AvoidableReason.values:
-        errors["avoidable_reason"] = "Choose a reason from the list."
+        errors["avoidable_reason"] = _("Choose a reason from the list.")
     if ended_at and ended_at < started_at:
-        errors["ended_at"] = "The contact cannot end before it started."
+        errors["ended_at"] = _("The contact cannot end before it started.")
     if started_at > now + datetime.timedelta(minutes=5):
-        errors["started_at"] = "The contact cannot start in the future."
+        errors["started_at"] = _("The contact cannot start in the future.")
     for name, related in (("customer", customer), ("service", service), ("team", team)):
         if related is not None and related.organisation_id != organisation.pk:
             errors[name] = "That belongs to another organisation."
     if customer is not None and customer.merged_into_id:
-        errors["customer"] = "That record has been merged; log against the surviving record."
+        errors["customer"] = _("That record has been merged; log against the surviving record.")
     if representative is not None and representative.customer_id != getattr(customer, "pk", None):
-        errors["representative"] = "The representative does not act for this customer."
+        errors["representative"] = _("The representative does not act for this customer.")
     if repeat_of is not None:
         if repeat_of.customer_id != getattr(customer, "pk", None):
-            errors["repeat_of"] = "A repeat must be of the same customer's contact."
+            errors["repeat_of"] = _("A repeat must be of the same customer's contact.")
         elif not avoidable_reason:
             avoidable_reason = AvoidableReason.REPEAT
     if errors:

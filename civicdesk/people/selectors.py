@@ -1,5 +1,6 @@
 """Reading customers, with the access policy applied: a selector always takes the acting user."""
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from civicdesk.people import matching
 from civicdesk.people.models import Consent, Customer, Representative
 from civicdesk.people.services import CUSTOMER_PREFIX
 from civicdesk.places.models import Address
+from civicdesk.places.postcodes import normalise_postcode
 
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b", re.IGNORECASE)
 _PHONE = re.compile(r"^[+()\d\s-]{6,}$")
@@ -198,3 +200,31 @@ def consents_in_force(*, customer: Customer) -> list[Consent]:
     for consent in customer.consents.order_by("purpose", "-recorded_at", "-pk"):
         latest.setdefault(consent.purpose, consent)
     return list(latest.values())
+
+
+DUPLICATE_SCORE = 0.9
+
+
+def possible_duplicates(
+    *,
+    user: Any,
+    forenames: str,
+    surname: str,
+    date_of_birth: datetime.date | None,
+    postcode: str,
+) -> list[Customer]:
+    """Customers about to be registered twice: a very similar name and the same birthday or home."""
+    postcode = normalise_postcode(postcode)
+    return [
+        match.customer
+        for match in search_customers(user=user, query=f"{forenames} {surname}")
+        if match.score >= DUPLICATE_SCORE
+        and (
+            (date_of_birth and match.customer.date_of_birth == date_of_birth)
+            or (
+                postcode
+                and match.customer.address is not None
+                and match.customer.address.postcode_normalised == postcode
+            )
+        )
+    ]

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicdesk.core.audit import record
 from civicdesk.core.models import AuditAction
@@ -44,9 +45,9 @@ def customer_reference(pk: int) -> str:
 
 def _validated(customer: Customer) -> None:
     if not customer.forenames.strip() and not customer.surname.strip():
-        raise ValidationError({"surname": "Enter the customer's name."})
+        raise ValidationError({"surname": _("Enter the customer's name.")})
     if customer.address_id and customer.address.organisation_id != customer.organisation_id:
-        raise ValidationError({"address": "The address is outside this council's area."})
+        raise ValidationError({"address": _("The address is outside this council's area.")})
     customer.full_clean(exclude=["reference", "merged_into"])
 
 
@@ -136,9 +137,9 @@ def add_representative(
 ) -> Representative:
     """Record that someone may act for the customer, within a scope and until consent expires."""
     if consent_expires_on and consent_expires_on < consent_given_on:
-        raise ValidationError({"consent_expires_on": "Expiry must be after consent was given."})
+        raise ValidationError({"consent_expires_on": _("Expiry must be after consent was given.")})
     if scope == Representative.Scope.SERVICES and not services:
-        raise ValidationError({"services": "Choose the services the representative may act on."})
+        raise ValidationError({"services": _("Choose the services the representative may act on.")})
     representative = Representative(
         organisation_id=customer.organisation_id,
         customer=customer,
@@ -199,16 +200,16 @@ def merge_customers(*, actor: Any, survivor: Customer, duplicate: Customer) -> C
     duplicate stays, marked as merged, so its old reference still leads to the survivor.
     """
     if survivor.pk == duplicate.pk:
-        raise ValidationError("A customer cannot be merged with itself.")
+        raise ValidationError(_("A customer cannot be merged with itself."))
     if survivor.organisation_id != duplicate.organisation_id:
-        raise ValidationError("Customers of different councils cannot be merged.")
+        raise ValidationError(_("Customers of different councils cannot be merged."))
     locked = {
         c.pk: c
         for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
     }
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
     if survivor.merged_into_id or duplicate.merged_into_id:
-        raise ValidationError("One of these records has already been merged.")
+        raise ValidationError(_("One of these records has already been merged."))
 
     moved: dict[str, int] = {}
     for field in _history_relations():

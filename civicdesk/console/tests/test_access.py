@@ -150,3 +150,12 @@ def test_sign_in_sign_out_and_password_changes_are_audited(client, agent):
     )
     assert actions == [AuditAction.SIGNED_IN, AuditAction.PASSWORD_CHANGED, AuditAction.SIGNED_OUT]
     assert "passphrase" not in str(AuditEvent.objects.values_list("summary", "detail"))
+
+
+@pytest.mark.django_db
+def test_a_missing_customer_gets_a_gov_uk_not_found_page(agent_client, settings):
+    settings.DEBUG = False
+    response = agent_client.get(reverse("console:customer", args=["CUS-000000Z"]))
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

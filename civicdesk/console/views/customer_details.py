@@ -20,11 +20,10 @@ from civicdesk.console.forms import CustomerForm
 from civicdesk.organisations.models import Organisation
 from civicdesk.organisations.selectors import organisation_for
 from civicdesk.people.models import Customer
-from civicdesk.people.selectors import customer_for_user, search_customers
+from civicdesk.people.selectors import customer_for_user, possible_duplicates
 from civicdesk.people.services import create_customer, update_customer
-from civicdesk.places.postcodes import format_postcode, is_valid_postcode, normalise_postcode
+from civicdesk.places.postcodes import format_postcode, is_valid_postcode
 
-DUPLICATE_SCORE = 0.9
 # Letters, with spaces, hyphens, apostrophes or full stops between them ("Mary-Jane O'Neil").
 _NAME = re.compile(r"^[^\W\d_]+(?:[\s'\u2019.-]+[^\W\d_]+)*\.?$")
 _PHONE = re.compile(r"^\+?[\d\s()-]{10,}$")
@@ -61,23 +60,14 @@ def prefill_from_search(query: str) -> dict[str, str]:
 
 
 def _possible_duplicates(user: Any, form: CustomerForm) -> list[Customer]:
-    """Customers with a very similar name and the same date of birth or postcode."""
     data = form.cleaned_data
-    postcode = normalise_postcode(data["postcode"])
-    matches = search_customers(user=user, query=f"{data['forenames']} {data['surname']}")
-    return [
-        match.customer
-        for match in matches
-        if match.score >= DUPLICATE_SCORE
-        and (
-            (data["date_of_birth"] and match.customer.date_of_birth == data["date_of_birth"])
-            or (
-                postcode
-                and match.customer.address is not None
-                and match.customer.address.postcode_normalised == postcode
-            )
-        )
-    ]
+    return possible_duplicates(
+        user=user,
+        forenames=data["forenames"],
+        surname=data["surname"],
+        date_of_birth=data["date_of_birth"],
+        postcode=data["postcode"],
+    )
 
 
 def _show_form(

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from civicdesk.organisations.models import Organisation, Role
@@ -8,7 +10,7 @@ from civicdesk.organisations.tests.factories import (
     UserFactory,
 )
 from civicdesk.people import matching
-from civicdesk.people.selectors import search_customers
+from civicdesk.people.selectors import possible_duplicates, search_customers
 from civicdesk.people.services import add_representative, create_customer, merge_customers
 from civicdesk.places.tests.factories import AddressFactory
 
@@ -160,3 +162,18 @@ def test_a_slip_that_changes_the_surnames_sound_still_finds_the_customer(council
     make(council, "Jane", "Smith")
 
     assert names(search_customers(user=agent, query="John Smtih"))[0] == "John Smith"
+
+
+def test_possible_duplicates_need_a_close_name_and_the_same_birthday_or_home(council, agent):
+    home = AddressFactory(organisation=council, postcode="KM1 2AB")
+    born = datetime.date(1980, 5, 17)
+    same_birthday = make(council, "Olu", "Adeyemi", date_of_birth=born)
+    same_home = make(council, "Olu", "Adeyemi", address=home)
+    make(council, "Olu", "Adeyemi", date_of_birth=datetime.date(1990, 1, 1))
+    make(council, "Ola", "Adams", date_of_birth=born)
+
+    found = possible_duplicates(
+        user=agent, forenames="Olu", surname="Adeyemi", date_of_birth=born, postcode="km1 2ab"
+    )
+
+    assert {c.pk for c in found} == {same_birthday.pk, same_home.pk}
