@@ -76,7 +76,7 @@ def _by_reference(visible: QuerySet[Customer], text: str) -> list[CustomerMatch]
     return [CustomerMatch(customer, 1.0, "reference")] if customer else []
 
 
-def _by_name(visible: QuerySet[Customer], words: list[str]) -> list[CustomerMatch]:
+def _by_name(visible: QuerySet[Customer], words: list[str], limit: int) -> list[CustomerMatch]:
     """Candidates by sound and by surname prefix (both indexed), ranked by spelling."""
     if "," in " ".join(words):  # "Smith, John"
         surname_part, _, forename_part = " ".join(words).partition(",")
@@ -112,18 +112,23 @@ def _by_name(visible: QuerySet[Customer], words: list[str]) -> list[CustomerMatc
         ]
     else:
         tiers = [Q(surname_normalised=surname), surname_prefix, Q(surname_key=surname_key)]
-    candidates: dict[int, Customer] = {}
+    # Rank on the few columns scoring needs; load whole records only for the best.
+    candidates: dict[int, tuple[str, str]] = {}
     for tier in tiers:
         remaining = CANDIDATE_LIMIT - len(candidates)
         if remaining <= 0:
             break
-        rows = visible.filter(tier).exclude(pk__in=list(candidates)).select_related("address")
-        candidates.update((customer.pk, customer) for customer in rows[:remaining])
+        rows = visible.filter(tier).exclude(pk__in=list(candidates))
+        candidates.update(
+            (pk, (forenames, stored_surname))
+            for pk, forenames, stored_surname in rows.values_list(
+                "pk", "forenames", "surname_normalised"
+            )[:remaining]
+        )
 
-    matches = []
-    for customer in candidates.values():
-        stored_surname = customer.surname_normalised
-        stored_forename = matching.first_name(customer.forenames)
+    scored = []
+    for pk, (forenames, stored_surname) in candidates.items():
+        stored_forename = matching.first_name(forenames)
         if forename:
             straight = 0.6 * matching.similarity(surname, stored_surname) + 0.4 * (
                 matching.similarity(forename, stored_forename)
@@ -134,8 +139,10 @@ def _by_name(visible: QuerySet[Customer], words: list[str]) -> list[CustomerMatc
             score = max(straight, swapped * 0.95)
         else:
             score = matching.similarity(surname, stored_surname)
-        matches.append(CustomerMatch(customer, round(score, 4), "name"))
-    return matches
+        scored.append((-round(score, 4), stored_surname, forenames, pk))
+    best = sorted(scored)[:limit]
+    customers = visible.select_related("address").in_bulk([pk for *_, pk in best])
+    return [CustomerMatch(customers[pk], -score, "name") for score, *_, pk in best]
 
 
 def search_customers(*, user: Any, query: str, limit: int = 20) -> list[CustomerMatch]:
@@ -180,9 +187,7 @@ def search_customers(*, user: Any, query: str, limit: int = 20) -> list[Customer
             )[:limit]
             return [CustomerMatch(customer, 1.0, "postcode") for customer in rows]
 
-    matches = _by_name(visible, text.split())
-    matches.sort(key=lambda m: (-m.score, m.customer.surname, m.customer.forenames, m.customer.pk))
-    return matches[:limit]
+    return _by_name(visible, text.split(), limit)
 
 
 def active_representatives(*, customer: Customer) -> list[Representative]:
