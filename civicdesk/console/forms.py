@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,10 @@ from django.utils.translation import ngettext
 
 from civicdesk.catalogue.models import Channel, Service
 from civicdesk.contacts.models import AvoidableReason, Outcome
+from civicdesk.core.references import InvalidReference, make_reference, parse_reference
 from civicdesk.people.models import Customer, Representative
+from civicdesk.people.selectors import customer_for_user
+from civicdesk.people.services import CUSTOMER_PREFIX
 from civicdesk.places.models import Address
 from civicdesk.places.postcodes import format_postcode, is_valid_postcode, normalise_postcode
 from civicdesk.places.selectors import addresses_for_postcode
@@ -513,3 +516,69 @@ class CustomerForm(GovukFormMixin, forms.Form):
                 target = "needs"
             for message in messages:
                 self.add_error(target, message)
+
+
+class MergeCustomerForm(GovukFormMixin, forms.Form):
+    """The reference of a duplicate record to fold into `survivor`, checked against the records.
+
+    After cleaning, `duplicate` is the duplicate record. `merged_here` says the reference already
+    leads to the survivor, which is what a repeated "Merge records" finds.
+    """
+
+    reference = forms.CharField(
+        label=_("Customer reference of the duplicate record"),
+        help_text=_("For example, CUS-00016JD. It is shown above the name on their record."),
+        max_length=30,
+        error_messages={
+            "required": _("Enter the customer reference of the duplicate record"),
+            "max_length": _("Enter a real customer reference, like CUS-00016JD"),
+        },
+    )
+
+    def __init__(self, *args: Any, user: Any, survivor: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.survivor = survivor
+        self.duplicate: Customer | None = None
+        self.duplicate_reference = ""  # as the system writes it, once it reads as one
+        self.merged_here = False
+        self.fields["reference"].label_size = "m"
+        self.fields["reference"].widget.attrs.update(
+            {"class": "govuk-input--width-10", "spellcheck": "false", "autocomplete": "off"}
+        )
+
+    def clean_reference(self) -> str:
+        typed = self.cleaned_data["reference"]
+        try:
+            prefix, number = parse_reference(typed)
+        except InvalidReference:
+            prefix = ""
+        if prefix != CUSTOMER_PREFIX:
+            raise ValidationError(
+                _("Enter a real customer reference, like CUS-00016JD"), code="invalid"
+            )
+        reference = self.duplicate_reference = make_reference(prefix, number)
+        try:
+            found = customer_for_user(user=self.user, reference=reference)
+        except Http404:
+            raise ValidationError(
+                _("No customer found with the reference %(reference)s. Check it and try again."),
+                code="not_found",
+                params={"reference": reference},
+            ) from None
+        if found.pk == self.survivor.pk:
+            self.merged_here = reference != self.survivor.reference
+            message = (
+                _("%(reference)s has already been merged into this record.")
+                if self.merged_here
+                else _("%(reference)s is this record. Enter the reference of the duplicate.")
+            )
+            raise ValidationError(message, code="same", params={"reference": reference})
+        if found.reference != reference:
+            raise ValidationError(
+                _("%(reference)s has already been merged into %(survivor)s."),
+                code="merged",
+                params={"reference": reference, "survivor": found.reference},
+            )
+        self.duplicate = found
+        return reference

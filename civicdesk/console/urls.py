@@ -6,6 +6,7 @@ from civicdesk.console.views import (
     customer_details,
     customers,
     knowledge,
+    merge,
     search,
 )
 
@@ -23,6 +24,12 @@ urlpatterns = [
         "customers/<str:reference>/change/",
         customer_details.change_customer,
         name="change-customer",
+    ),
+    path("customers/<str:reference>/merge/", merge.merge_customer, name="merge-customer"),
+    path(
+        "customers/<str:reference>/merge/<str:duplicate>/",
+        merge.confirm_merge,
+        name="merge-customer-confirm",
     ),
     path(
         "customers/<str:reference>/contacts/new/",

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from civicdesk.catalogue.services import create_service, publish_article
 from civicdesk.contacts.services import log_contact
+from civicdesk.organisations.models import Role
+from civicdesk.organisations.tests.factories import MembershipFactory
 from civicdesk.people.models import Customer
 from civicdesk.people.services import create_customer
 from civicdesk.places.tests.factories import AddressFactory, StreetFactory
@@ -229,3 +231,63 @@ def test_an_agent_registers_a_new_caller_and_corrects_their_details(
     check_page("details-saved")
     assert "Details saved" in page.locator(".govuk-notification-banner--success").inner_text()
     assert page.get_by_text("ada@example.org").is_visible()
+
+
+def test_a_team_leader_merges_a_duplicate_record(
+    live_server, page, check_page, contact_centre, call_centre_data
+):
+    john = call_centre_data
+    leader = MembershipFactory(team=contact_centre, role=Role.TEAM_LEADER).user
+    street = StreetFactory(organisation=john.organisation, name="Acacia Avenue")
+    duplicate = create_customer(
+        actor=None,
+        organisation=john.organisation,
+        forenames="John",
+        surname="Smith",
+        email="john.smith@example.org",
+        mobile="07700 900982",
+        address=AddressFactory(
+            organisation=john.organisation, street=street, postcode="KM1 2AB", pao_start_number=12
+        ),
+    )
+    log_contact(
+        actor=None,
+        organisation=john.organisation,
+        customer=duplicate,
+        channel="email",
+        outcome="resolved",
+        notes="Asked when the garden waste collections start",
+        started_at=timezone.now() - datetime.timedelta(days=30),
+    )
+    check_page.prefix = "merge"
+    sign_in(page, live_server, leader, check_page)
+
+    page.goto(f"{live_server.url}/staff/customers/{john.reference}/")
+    check_page("single-view")
+    page.get_by_role("link", name="Merge a duplicate record").click()
+    page.wait_for_url(re.compile(r"/merge/$"))
+    check_page("question")
+
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state("load")
+    check_page("no-reference")
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "Enter the customer reference of the duplicate record" in summary
+
+    page.get_by_label("Customer reference of the duplicate record").fill(
+        duplicate.reference.lower()
+    )
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(rf"/merge/{duplicate.reference}/$"))
+    check_page("check")
+    assert page.get_by_text("12 Acacia Avenue").is_visible()
+    assert page.get_by_text("This cannot be undone.").is_visible()
+
+    page.get_by_role("button", name="Merge records").click()
+    page.wait_for_url(re.compile(rf"/customers/{john.reference}/$"))
+    check_page("merged")
+    banner = page.locator(".govuk-notification-banner--success").inner_text()
+    assert f"Records merged. {duplicate.reference} now leads to this record." in banner
+    assert page.get_by_text("john.smith@example.org").is_visible()
+    assert page.get_by_text("Asked when the garden waste collections start").is_visible()
+    assert Customer.objects.get(pk=duplicate.pk).merged_into_id == john.pk

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from civicdesk.console.views.merge import may_merge
 from civicdesk.contacts.selectors import contact_counts, customer_timeline
 from civicdesk.contacts.services import record_sensitive_view
 from civicdesk.organisations.models import Organisation
@@ -35,6 +36,7 @@ def customer_detail(request: HttpRequest, reference: str) -> HttpResponse:
             if not entry.restricted and entry.contact.service and entry.contact.service.is_sensitive
         ],
     )
+    organisation = organisation_for(request.user)
     context = {
         "customer": customer,
         "representatives": active_representatives(customer=customer),
@@ -43,7 +45,7 @@ def customer_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "timeline": timeline,
         "page": page,
         "has_older": has_older,
-        "can_change": getattr(organisation_for(request.user), "kind", None)
-        == Organisation.Kind.COUNCIL,
+        "can_change": getattr(organisation, "kind", None) == Organisation.Kind.COUNCIL,
+        "can_merge": may_merge(request.user, organisation),
     }
     return render(request, "console/customer.html", context)
