@@ -62,6 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "form": form,
         "query": query,
         "matches": matches,
+        "customers": [match.customer for match in matches],
         "addresses": addresses,
         "more_matches": len(matches) >= CUSTOMER_LIMIT,
     }
