@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from civicdesk.catalogue.models import Channel, Service
 from civicdesk.contacts.models import AvoidableReason, Contact, Outcome
 from civicdesk.core.audit import record, record_each
+from civicdesk.core.idempotency import once
 from civicdesk.core.models import AuditAction
 from civicdesk.organisations.models import Organisation, Team
 from civicdesk.people.models import Customer, Representative
@@ -32,8 +33,12 @@ def log_contact(
     avoidable_reason: str = "",
     repeat_of: Contact | None = None,
     notes: str = "",
+    submission_key: str = "",
 ) -> Contact:
-    """Record one interaction. Anonymous callers have no customer; the agent is the actor."""
+    """Record one interaction. Anonymous callers have no customer; the agent is the actor.
+
+    A retried submission with the same `submission_key` returns the contact the first one made.
+    """
     now = timezone.now()
     started_at = started_at or now
     errors: dict[str, str] = {}
@@ -62,27 +67,31 @@ def log_contact(
     if errors:
         raise ValidationError(errors)
 
-    contact = Contact.objects.create(
-        organisation=organisation,
-        customer=customer,
-        representative=representative,
-        channel=channel,
-        service=service,
-        agent=actor if getattr(actor, "is_authenticated", False) else None,
-        team=team,
-        started_at=started_at,
-        ended_at=ended_at or now,
-        outcome=outcome,
-        avoidable_reason=avoidable_reason,
-        repeat_of=repeat_of,
-        notes=notes.strip(),
-    )
-    record(
-        actor=actor,
-        action=AuditAction.LOGGED,
-        target=contact,
-        summary=f"{contact.get_channel_display()} contact: {contact.get_outcome_display()}",
-    )
+    def create() -> Contact:
+        contact = Contact.objects.create(
+            organisation=organisation,
+            customer=customer,
+            representative=representative,
+            channel=channel,
+            service=service,
+            agent=actor if getattr(actor, "is_authenticated", False) else None,
+            team=team,
+            started_at=started_at,
+            ended_at=ended_at or now,
+            outcome=outcome,
+            avoidable_reason=avoidable_reason,
+            repeat_of=repeat_of,
+            notes=notes.strip(),
+        )
+        record(
+            actor=actor,
+            action=AuditAction.LOGGED,
+            target=contact,
+            summary=f"{contact.get_channel_display()} contact: {contact.get_outcome_display()}",
+        )
+        return contact
+
+    contact, _created = once(key=submission_key, model=Contact, create=create)
     return contact
 
 

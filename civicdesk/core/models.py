@@ -74,3 +74,20 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+
+class Submission(models.Model):
+    """A submission already carried out, by the key its sender gave it.
+
+    A form shown once, an API call retried after a time-out or a double click must not create a
+    record twice. The unique key makes the database the judge, even for two requests that arrive
+    at the same moment on different workers.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    record_type = models.CharField(max_length=100)
+    record_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.record_type}#{self.record_id}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.core.audit import record
+from civicdesk.core.idempotency import once
 from civicdesk.core.models import AuditAction
 from civicdesk.core.references import make_reference
 from civicdesk.organisations.models import Organisation
@@ -52,24 +53,34 @@ def _validated(customer: Customer) -> None:
 
 
 @transaction.atomic
-def create_customer(*, actor: Any, organisation: Organisation, **fields: Any) -> Customer:
-    """Register a customer; the reference is derived from the new row's id."""
+def create_customer(
+    *, actor: Any, organisation: Organisation, submission_key: str = "", **fields: Any
+) -> Customer:
+    """Register a customer; the reference is derived from the new row's id.
+
+    A retried submission with the same `submission_key` returns the customer the first one made.
+    """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not customer fields: {', '.join(sorted(unknown))}")
     customer = Customer(organisation=organisation, **fields)
     refresh_search_keys(customer)
     _validated(customer)
-    customer.save()
-    customer.reference = customer_reference(customer.pk)
-    customer.save(update_fields=["reference"])
-    record(
-        actor=actor,
-        action=AuditAction.CREATED,
-        target=customer,
-        summary=f"Customer {customer.reference} registered",
-    )
-    return customer
+
+    def create() -> Customer:
+        customer.save()
+        customer.reference = customer_reference(customer.pk)
+        customer.save(update_fields=["reference"])
+        record(
+            actor=actor,
+            action=AuditAction.CREATED,
+            target=customer,
+            summary=f"Customer {customer.reference} registered",
+        )
+        return customer
+
+    registered, _created = once(key=submission_key, model=Customer, create=create)
+    return registered
 
 
 @transaction.atomic

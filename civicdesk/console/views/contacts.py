@@ -105,6 +105,7 @@ def _save(
             ),
             avoidable_reason=data["avoidable_reason"],
             notes=data["notes"],
+            submission_key=f"console-contact:{token}",
         )
     except ValidationError as error:
         for field, messages_for_field in error.message_dict.items():

@@ -122,7 +122,10 @@ def _register(request: HttpRequest, form: CustomerForm, organisation: Organisati
         return _show_duplicates(request, form, duplicates)
     try:
         customer = create_customer(
-            actor=request.user, organisation=organisation, **form.customer_fields()
+            actor=request.user,
+            organisation=organisation,
+            submission_key=f"console-customer:{token}",
+            **form.customer_fields(),
         )
     except ValidationError as error:
         form.add_service_errors(error)

@@ -1,0 +1,42 @@
+"""Carrying out a submission at most once, whatever the sender retries."""
+
+from collections.abc import Callable
+
+from django.db import IntegrityError, models, transaction
+
+from civicdesk.core.models import Submission
+
+
+def _earlier(key: str, model: type[models.Model]) -> models.Model | None:
+    done = Submission.objects.filter(key=key).first()
+    if done is None:
+        return None
+    if done.record_type != model._meta.label_lower:
+        raise ValueError(f"The submission key {key!r} was used for another kind of record.")
+    return model._default_manager.get(pk=done.record_id)
+
+
+def once[M: models.Model](*, key: str, model: type[M], create: Callable[[], M]) -> tuple[M, bool]:
+    """Return (record, created): `create()`'s record, or the one an earlier call with `key` made.
+
+    Without a key, `create` simply runs. With one, the record and the key are saved together, so
+    a second request with the same key either finds the first one's record or, racing it, fails
+    on the unique key, rolls back its own record and returns the winner's.
+    """
+    if not key:
+        return create(), True
+    try:
+        with transaction.atomic():
+            earlier = _earlier(key, model)
+            if earlier is not None:
+                return earlier, False
+            record = create()
+            Submission.objects.create(
+                key=key, record_type=model._meta.label_lower, record_id=str(record.pk)
+            )
+            return record, True
+    except IntegrityError:
+        earlier = _earlier(key, model)
+        if earlier is None:
+            raise
+        return earlier, False
