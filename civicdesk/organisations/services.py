@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from civicdesk.core.audit import record
 from civicdesk.core.models import AuditAction
 from civicdesk.organisations.models import Membership, Organisation, Role, Team, User
-from civicdesk.organisations.selectors import calendar_for
+from civicdesk.organisations.selectors import calendar_for, organisation_for
 
 
 @transaction.atomic
@@ -226,8 +226,8 @@ def _check_role(role: str) -> None:
 
 
 def _home_organisation_id(user: User) -> int | None:
-    membership = user.memberships.order_by("joined_on", "pk").first()
-    return membership.organisation_id if membership else None
+    organisation = organisation_for(user)
+    return organisation.pk if organisation else None
 
 
 def record_sign_in(*, user: User) -> None:

@@ -39,20 +39,14 @@ def customers_visible_to(user: Any) -> QuerySet[Customer]:
 
 def customer_for_user(*, user: Any, reference: str) -> Customer:
     """The customer with this reference, following merges; 404 for anything the user may not see."""
-    customer = (
-        customers_visible_to(user)
-        .select_related("address__ward", "address__street", "merged_into")
-        .filter(reference=reference.upper())
-        .first()
+    visible = customers_visible_to(user).select_related(
+        "address__ward", "address__street", "merged_into"
     )
+    customer = visible.filter(reference=reference.upper()).first()
     if customer is None:
         raise Http404("No customer with that reference.")
     while customer.merged_into_id:
-        customer = (
-            customers_visible_to(user)
-            .select_related("address__ward", "address__street", "merged_into")
-            .get(pk=customer.merged_into_id)
-        )
+        customer = visible.get(pk=customer.merged_into_id)
     return customer
 
 
@@ -154,9 +148,10 @@ def search_customers(*, user: Any, query: str, limit: int = 20) -> list[Customer
     text = " ".join(query.split())
     if not text:
         return []
-    visible = customers_visible_to(user).filter(merged_into__isnull=True)
+    everyone = customers_visible_to(user)
+    visible = everyone.filter(merged_into__isnull=True)
 
-    if found := _by_reference(customers_visible_to(user), text):
+    if found := _by_reference(everyone, text):
         return found
     if "@" in text:
         email = matching.normalise_email(text)
