@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "civicdesk.catalogue",
     "civicdesk.people",
     "civicdesk.contacts",
+    "civicdesk.notify",
+    "civicdesk.cases",
     "civicdesk.console",
     # After our apps, so that core's GOV.UK form templates win over Django's own.
     "django.forms",

@@ -89,6 +89,15 @@ class SlaUnit(models.TextChoices):
     WORKING_HOURS = "working_hours", _("Working hours")
 
 
+class Priority(models.TextChoices):
+    """How urgent a case is; SLA targets may differ by priority."""
+
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
 class Service(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="services"
@@ -108,9 +117,23 @@ class Service(models.Model):
     sensitivity = models.CharField(
         max_length=20, choices=Sensitivity.choices, default=Sensitivity.STANDARD
     )
-    sla_value = models.PositiveIntegerField(_("SLA target"), null=True, blank=True)
+    # The default targets for every priority; SlaTarget rows override them per priority.
+    sla_value = models.PositiveIntegerField(_("resolution target"), null=True, blank=True)
     sla_unit = models.CharField(
         max_length=20, choices=SlaUnit.choices, default=SlaUnit.WORKING_DAYS
+    )
+    first_response_value = models.PositiveIntegerField(
+        _("first response target"), null=True, blank=True
+    )
+    first_response_unit = models.CharField(
+        max_length=20, choices=SlaUnit.choices, default=SlaUnit.WORKING_HOURS
+    )
+    # A new case for the same service at the same place within the window may be a duplicate.
+    duplicate_window_days = models.PositiveIntegerField(
+        default=14, help_text=_("Look back this many days for possible duplicates; 0 to stop.")
+    )
+    duplicate_radius_metres = models.PositiveIntegerField(
+        default=50, help_text=_("Cases this close to each other may be about the same thing.")
     )
     channels = models.JSONField(default=list, blank=True, help_text=_("Channels enabled."))
     interaction_types = models.JSONField(_("LGIL interaction types"), default=list, blank=True)
@@ -128,6 +151,55 @@ class Service(models.Model):
     @property
     def is_sensitive(self) -> bool:
         return self.sensitivity != Sensitivity.STANDARD
+
+
+class SlaTarget(models.Model):
+    """The promise for one priority of a service, where it differs from the service's default."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="sla_targets")
+    priority = models.CharField(max_length=10, choices=Priority.choices)
+    first_response_value = models.PositiveIntegerField(null=True, blank=True)
+    first_response_unit = models.CharField(
+        max_length=20, choices=SlaUnit.choices, default=SlaUnit.WORKING_HOURS
+    )
+    resolution_value = models.PositiveIntegerField(null=True, blank=True)
+    resolution_unit = models.CharField(
+        max_length=20, choices=SlaUnit.choices, default=SlaUnit.WORKING_DAYS
+    )
+
+    class Meta:
+        ordering = ["service__name", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "priority"], name="sla_target_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.get_priority_display()})"
+
+
+class RoutingRule(models.Model):
+    """Which team works a service's cases in an area: a ward, or (no ward) the whole council.
+
+    The most specific rule wins; without any rule a case goes to the service's owning team.
+    The team may belong to a partner organisation that does the work for the council.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="routing_rules")
+    ward = models.ForeignKey(
+        "places.Ward", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="routing_rules")
+
+    class Meta:
+        ordering = ["service__name", "ward__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "ward"], name="routing_rule_unique", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} in {self.ward or 'the council area'} -> {self.team}"
 
 
 class KnowledgeArticle(models.Model):

@@ -37,12 +37,27 @@ class Organisation(models.Model):
 
 
 class Team(models.Model):
+    class CaseAssignment(models.TextChoices):
+        MANUAL = "manual", _("A team leader or officer assigns each case")
+        ROUND_ROBIN = "round_robin", _("Round robin among the team's officers")
+        LEAST_LOADED = "least_loaded", _("The officer with the fewest open cases")
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60)
     email = models.EmailField(blank=True)
     is_contact_centre = models.BooleanField(
         default=False, help_text=_("Front-line agents who take calls and visits.")
+    )
+    case_assignment = models.CharField(
+        max_length=20, choices=CaseAssignment.choices, default=CaseAssignment.MANUAL
+    )
+    # What the team promises when another team or the council refers work to it.
+    referral_acknowledge_hours = models.PositiveIntegerField(
+        default=8, help_text=_("Working hours to acknowledge a referral.")
+    )
+    referral_complete_days = models.PositiveIntegerField(
+        default=10, help_text=_("Working days to complete a referral.")
     )
 
     class Meta:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "civicdesk.cases"
+    label = "cases"
+    verbose_name = "Cases"
