@@ -1,11 +1,13 @@
 """Reading the catalogue: services and the knowledge base for an organisation."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from civicdesk.catalogue.models import KnowledgeArticle, Service
+from civicdesk.catalogue.models import KnowledgeArticle, RoutingRule, Service, SlaTarget
+from civicdesk.organisations.models import Team
 from civicdesk.organisations.selectors import organisation_for
 
 
@@ -38,3 +40,46 @@ def services_with_articles(*, user: Any) -> QuerySet[Service]:
     return services_for(user=user).prefetch_related(
         Prefetch("knowledge_articles", queryset=published)
     )
+
+
+@dataclass(frozen=True)
+class SlaPromise:
+    """A target such as "5 working days"; None values mean the service promises nothing."""
+
+    value: int
+    unit: str
+
+
+def sla_promises_for(
+    *, service: Service, priority: str
+) -> tuple[SlaPromise | None, SlaPromise | None]:
+    """(first response, resolution) for a priority: its own target, else the service's default."""
+    first_response = (
+        SlaPromise(service.first_response_value, service.first_response_unit)
+        if service.first_response_value is not None
+        else None
+    )
+    resolution = (
+        SlaPromise(service.sla_value, service.sla_unit) if service.sla_value is not None else None
+    )
+    target = SlaTarget.objects.filter(service=service, priority=priority).first()
+    if target is not None:
+        if target.first_response_value is not None:
+            first_response = SlaPromise(target.first_response_value, target.first_response_unit)
+        if target.resolution_value is not None:
+            resolution = SlaPromise(target.resolution_value, target.resolution_unit)
+    return first_response, resolution
+
+
+def team_for_place(*, service: Service, ward_id: int | None) -> Team | None:
+    """The team that works a service's cases in a ward: the ward's rule, the council-wide rule,
+    or the service's owning team."""
+    rules = {
+        rule.ward_id: rule
+        for rule in RoutingRule.objects.filter(service=service)
+        .filter(Q(ward_id=ward_id) | Q(ward__isnull=True) if ward_id else Q(ward__isnull=True))
+        .select_related("team__organisation")
+    }
+    rule = rules.get(ward_id) if ward_id else None
+    rule = rule or rules.get(None)
+    return rule.team if rule else service.owning_team
