@@ -1,6 +1,12 @@
 """Fixtures shared by every app's tests."""
 
+import io
+import signal
+from collections.abc import Callable
+
 import pytest
+from django.core.management import call_command
+from django.tasks import TaskResultStatus
 
 from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import (
@@ -25,3 +31,50 @@ def contact_centre(council):
 @pytest.fixture
 def agent(contact_centre):
     return MembershipFactory(team=contact_centre, role=Role.AGENT).user
+
+
+@pytest.fixture
+def run_tasks(transactional_db) -> Callable[..., list]:
+    """Run every queued task through the real worker, `db_worker --batch`, and return them.
+
+    Services queue tasks with `transaction.on_commit`, so tests using this fixture commit for
+    real (`transactional_db`): what a service queued in a transaction that was rolled back never
+    runs. A task that fails fails the test with its traceback, unless `allow_failures=True`.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    done = [TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]
+
+    def run(*, allow_failures: bool = False) -> list[DBTaskResult]:
+        before = set(DBTaskResult.objects.filter(status__in=done).values_list("id", flat=True))
+        # The worker installs its own signal handlers; the test run keeps pytest's.
+        names = [name for name in ("SIGINT", "SIGTERM", "SIGQUIT") if hasattr(signal, name)]
+        numbers = [getattr(signal, name) for name in names]
+        handlers = {number: signal.getsignal(number) for number in numbers}
+        try:
+            call_command(
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--no-reload",
+                stdout=io.StringIO(),
+                stderr=io.StringIO(),
+            )
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+        results = list(
+            DBTaskResult.objects.filter(status__in=done)
+            .exclude(id__in=before)
+            .order_by("enqueued_at", "id")
+        )
+        failed = [result for result in results if result.status == TaskResultStatus.FAILED]
+        if failed and not allow_failures:
+            pytest.fail(
+                "\n\n".join(
+                    f"Task {result.task_path} failed:\n{result.traceback}" for result in failed
+                )
+            )
+        return results
+
+    return run

@@ -179,6 +179,16 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Shown in the generic header: a council's own name, never the crown.
 CIVICDESK_SERVICE_NAME = os.environ.get("CIVICDESK_SERVICE_NAME", "CivicDesk")
 
+# GOV.UK Notify. "simulator" sends nothing and decides outcomes as Notify's test key does;
+# "live" needs the API key, and refuses to start without it (system check notify.E001).
+CIVICDESK_NOTIFY_BACKEND = os.environ.get("CIVICDESK_NOTIFY_BACKEND", "simulator").strip().lower()
+CIVICDESK_NOTIFY_API_KEY = os.environ.get("CIVICDESK_NOTIFY_API_KEY", "").strip()
+CIVICDESK_NOTIFY_BASE_URL = os.environ.get(
+    "CIVICDESK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+).strip()
+# The bearer token Notify sends with delivery callbacks; without one, callbacks are refused.
+CIVICDESK_NOTIFY_CALLBACK_TOKEN = os.environ.get("CIVICDESK_NOTIFY_CALLBACK_TOKEN", "").strip()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("staff/", include("civicdesk.console.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("civicdesk.api.urls")),
 ]

@@ -40,10 +40,12 @@ def _claim(
     On PostgreSQL the rows are locked and rows another sweep holds are skipped; SQLite runs
     one writing transaction at a time. Either way no row is marked, or announced, twice.
     """
+    # Soonest due first: the partial index is on the due field, and a team leader's list of
+    # warned cases reads in the order they fall due (the model's default is newest first).
     rows = list(
-        queryset.select_for_update(skip_locked=True).values_list(
-            "pk", "team_id", "reference", due_field
-        )[:BATCH]
+        queryset.select_for_update(skip_locked=True)
+        .order_by(due_field, "pk")
+        .values_list("pk", "team_id", "reference", due_field)[:BATCH]
     )
     if rows:
         queryset.model.objects.filter(
@@ -59,14 +61,18 @@ def _events(rows, kind: str) -> None:
 
 
 def _warn_team_leaders(warned_by_team: dict[int, list[str]]) -> None:
-    """One message per team leader per sweep, listing the cases, rather than one per case."""
+    """One message per team leader per batch of a sweep (normally the whole sweep), listing
+    the cases, rather than one per case."""
     leaders = Membership.objects.filter(
         team_id__in=list(warned_by_team), role=Role.TEAM_LEADER, user__is_active=True
-    ).select_related("user", "team__organisation")
+    ).select_related("user", "team__organisation__parent")
     for membership in leaders:
         references = warned_by_team[membership.team_id]
+        organisation = membership.team.organisation
         notify_staff(
-            organisation=membership.team.organisation,
+            # A partner team working the council's cases is warned in the council's words: the
+            # partner agency has no message templates of its own.
+            organisation=organisation.parent or organisation,
             staff_member=membership.user,
             event=MessageEvent.SLA_WARNING,
             about_reference=references[0] if len(references) == 1 else "",
@@ -122,15 +128,17 @@ def sweep(*, now: datetime.datetime | None = None) -> SweepResult:
             with transaction.atomic():
                 rows = _claim(queryset, stamp_field, stamp, due_field=due_field)
                 _events(rows, kind)
-                if kind == EventKind.SLA_WARNING:
+                if kind == EventKind.SLA_WARNING and rows:
+                    # Messages are written with the marks they report, so a failure loses
+                    # neither: both roll back and the next sweep tries again.
+                    batch: dict[int, list[str]] = defaultdict(list)
                     for _pk, team_id, reference, _due in rows:
+                        batch[team_id].append(reference)
                         result.warned_by_team[team_id].append(reference)
+                    _warn_team_leaders(batch)
             setattr(result, counter, getattr(result, counter) + len(rows))
             if len(rows) < BATCH:
                 break
-    if result.warned_by_team:
-        with transaction.atomic():
-            _warn_team_leaders(result.warned_by_team)
     result.referral_acknowledgements_missed = _mark_referrals(
         Referral.objects.filter(
             status=ReferralStatus.PENDING,

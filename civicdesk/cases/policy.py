@@ -5,7 +5,9 @@ The rules:
   details only to its owning and entitled teams, the team working it, and managers and
   administrators who are members of one of those teams; everyone else learns only that a case
   exists and which team has it.
-- Partner staff never see a case as such: they see the referrals made to their teams.
+- Partner staff see the referrals made to their teams, never the case behind one. A case that
+  routing sends straight to a partner's team (a contractor doing the council's work) is that
+  team's to see and work, like any case team's, and nobody else's at the partner.
 - The team working a case (and the organisation's managers and administrators, when they may
   see its details) update it; its team leaders, managers and administrators assign it.
 - Contact-centre agents may chase a case and add a note for the back office.
@@ -37,8 +39,18 @@ class StaffMember:
 
 
 def staff_member(user: Any) -> StaffMember:
+    """Looked up once per user object: a request's `request.user` asks many times per page."""
     if user is None or not user.is_authenticated or not user.is_active:
         return StaffMember(user, None, False, frozenset(), {}, False)
+    cached = getattr(user, "_civicdesk_staff_member", None)
+    if cached is not None:
+        return cached
+    member = _look_up(user)
+    user._civicdesk_staff_member = member
+    return member
+
+
+def _look_up(user: Any) -> StaffMember:
     memberships = list(
         Membership.objects.filter(user=user)
         .select_related("organisation")
@@ -78,6 +90,17 @@ def case_access(member: StaffMember, case: Any) -> CaseAccess:
     """`case` needs its service (with entitled teams prefetched when sensitive) loaded."""
     if member.is_superuser:
         return CaseAccess(True, True, True, True, True, True)
+    if member.is_partner and case.team_id in member.team_ids:
+        # Routed to the partner's team: without this nobody there could open the cases their
+        # queue lists. The case team is entitled to a sensitive case's details anyway.
+        return CaseAccess(
+            sees_case=True,
+            sees_details=True,
+            may_chase=True,
+            may_note=True,
+            may_work=True,
+            may_assign=member.has_role_in(case.team_id, Role.TEAM_LEADER, *MANAGING_ROLES),
+        )
     if member.is_partner or member.organisation_id != case.organisation_id:
         return NO_ACCESS
     service = case.service
@@ -112,7 +135,9 @@ def referral_access(member: StaffMember, referral: Any) -> ReferralAccess:
     if member.is_superuser:
         return ReferralAccess(True, True, True)
     receiving = referral.to_team_id in member.team_ids
-    referring = not member.is_partner and case_access(member, referral.case).may_work
+    # Whoever may work the case referred it, a partner's team included when the case was
+    # routed to it; a partner receiving a referral never may work the case behind it.
+    referring = case_access(member, referral.case).may_work
     return ReferralAccess(
         sees_referral=receiving or referring,
         may_respond=receiving,

@@ -47,7 +47,9 @@ def _tell_team_leaders(referral: Referral, team: Team) -> None:
     ).select_related("user")
     for membership in leaders:
         notify_staff(
-            organisation=team.organisation,
+            # The council's message about the council's case, in its wording: a partner agency
+            # has no message templates of its own, so its team leaders were never told.
+            organisation=referral.case.organisation,
             staff_member=membership.user,
             event=MessageEvent.REFERRAL,
             about_reference=referral.case.reference,

@@ -19,9 +19,9 @@ from civicdesk.cases.policy import (
     referral_access,
     staff_member,
 )
-from civicdesk.catalogue.models import Service
-from civicdesk.core.references import InvalidReference, parse_reference
-from civicdesk.organisations.models import Team
+from civicdesk.catalogue.models import Sensitivity, Service
+from civicdesk.core.references import InvalidReference, make_reference, parse_reference
+from civicdesk.organisations.models import Membership, Team
 from civicdesk.people.models import Customer
 from civicdesk.places.models import Address
 
@@ -42,11 +42,13 @@ def case_for_user(*, user: Any, reference: str) -> tuple[Case, CaseAccess]:
     the case page itself is as absent to them as a case that does not exist.
     """
     try:
-        parse_reference(reference)
+        prefix, number = parse_reference(reference)
     except InvalidReference as error:
         raise Http404("No case with that reference.") from error
+    # Looked up as issued, so what the parser forgives (spaces, "O" for zero, a typed dash)
+    # finds the case instead of a 404.
     case = (
-        _with_policy_data(Case.objects.filter(reference=reference.upper()))
+        _with_policy_data(Case.objects.filter(reference=make_reference(prefix, number)))
         .select_related("customer", "address", "ward", "assignee", "duplicate_of", "raised_by")
         .first()
     )
@@ -125,9 +127,23 @@ PRIORITY_ORDER = ["urgent", "high", "normal", "low"]
 
 
 def team_queue(*, user: Any, team: Team, filters: QueueFilters) -> QuerySet[Case]:
-    """A team's cases, soonest due first. Sensitive cases are listed to the team working them,
-    which is entitled to their details by the policy."""
+    """A team's cases, soonest due first.
+
+    The team working a case is entitled to its details by the policy, but managers open every
+    team's queue: sensitive cases whose details they may not see are left out, as
+    `case_for_user` would refuse them, rather than listed with the customer's name and address.
+    """
     cases = Case.objects.filter(team=team)
+    if not getattr(user, "is_superuser", False):
+        # Subqueries, so the check costs the page no extra query.
+        my_teams = Membership.objects.filter(user_id=user.pk).values("team_id")
+        hidden = (
+            Service.objects.filter(organisation_id=team.organisation_id)
+            .exclude(sensitivity=Sensitivity.STANDARD)
+            .exclude(owning_team__in=my_teams)
+            .exclude(entitled_teams__in=my_teams)
+        )
+        cases = cases.exclude(Q(service__in=hidden) & ~Q(team__in=my_teams))
     if not filters.include_closed:
         cases = cases.filter(is_open=True)
     if filters.status:
@@ -248,7 +264,10 @@ def possible_duplicate_cases(
             latitude__range=(latitude - dlat, latitude + dlat),
             longitude__range=(longitude - dlon, longitude + dlon),
         )
-    candidates = list(recent.filter(near).select_related("address", "team")[:DUPLICATE_CANDIDATES])
+    # With the policy's data: callers show only the matches the user may see the details of.
+    candidates = list(
+        _with_policy_data(recent.filter(near)).select_related("address")[:DUPLICATE_CANDIDATES]
+    )
 
     def distance(case: Case) -> float:
         if address is not None and case.address_id == address.pk:

@@ -30,6 +30,7 @@ from civicdesk.cases.models import (
     CaseEvent,
     CaseStatus,
     EventKind,
+    ReferralStatus,
     ResolutionCode,
     SlaClockPolicy,
 )
@@ -70,7 +71,11 @@ def clock_statuses(organisation_id: int) -> tuple[frozenset[str], frozenset[str]
     policy = SlaClockPolicy.objects.filter(organisation_id=organisation_id).first()
     if policy is None:
         return frozenset(DEFAULT_PAUSING), frozenset(DEFAULT_STOPPING)
-    return frozenset(policy.pausing_statuses), frozenset(policy.stopping_statuses)
+    # A finished case's clock always stops, whatever the policy lists: otherwise the time a
+    # case spent closed would count against it once it is reopened.
+    return frozenset(policy.pausing_statuses), frozenset(policy.stopping_statuses) | frozenset(
+        FINISHED_STATUSES
+    )
 
 
 @transaction.atomic
@@ -364,7 +369,9 @@ def _set_status(
     """Move the case and its clocks; the caller has checked the transition and saves the case."""
     previous = case.status
     pausing, stopping = clock_statuses(case.organisation_id)
-    was_running = previous not in pausing | stopping
+    # The stored clock, not the previous status, says whether it was running: the policy may
+    # have changed since the case was paused, and a clock left paused is never swept again.
+    was_running = case.clock_paused_at is None
     runs = status not in pausing | stopping
     case.status = status
     case.is_open = status not in FINISHED_STATUSES
@@ -385,10 +392,39 @@ def _set_status(
             at=at,
             data={"reason": "stopped" if status in stopping else "paused", "status": status},
         )
-    elif runs and not was_running and case.clock_paused_at is not None:
+    elif runs and not was_running:
         _resume_clocks(case, at)
-    if status in RESPONDING_STATUSES and case.first_response_at is None:
-        case.first_response_at = at
+    if status in RESPONDING_STATUSES:
+        _record_first_response(case, at)
+
+
+def _missed(case: Case, due: datetime.datetime | None, at: datetime.datetime) -> bool:
+    """Whether a target due at `due` had been missed by `at`.
+
+    A paused or stopped clock has not run since `clock_paused_at`, so a target that was still
+    ahead when the clock paused is still ahead now, however long the pause: its due time moves
+    only when the clock runs again. Only a target already missed before the pause counts.
+    """
+    if due is None or at <= due:
+        return False
+    return case.clock_paused_at is None or due <= case.clock_paused_at
+
+
+def _record_first_response(case: Case, at: datetime.datetime) -> None:
+    """The first answer to the customer, once; the caller saves `FIRST_RESPONSE_FIELDS`.
+
+    An answer after the due time is a breach at the due instant, marked here as `close_case`
+    marks a late resolution: the escalation sweep only looks at cases still waiting for an
+    answer, so an answer that comes between the due time and the next sweep was never marked.
+    """
+    if case.first_response_at is not None:
+        return
+    case.first_response_at = at
+    if case.first_response_breached_at is None and _missed(case, case.first_response_due_at, at):
+        case.first_response_breached_at = case.first_response_due_at
+        append_event(
+            case, EventKind.FIRST_RESPONSE_BREACHED, actor=None, at=case.first_response_due_at
+        )
 
 
 def _resume_clocks(case: Case, at: datetime.datetime) -> None:
@@ -417,8 +453,9 @@ def _resume_clocks(case: Case, at: datetime.datetime) -> None:
     )
 
 
+FIRST_RESPONSE_FIELDS = ["first_response_at", "first_response_breached_at"]
 CLOCK_FIELDS = [
-    "status", "is_open", "clock_paused_at", "paused_working_seconds", "first_response_at",
+    "status", "is_open", "clock_paused_at", "paused_working_seconds", *FIRST_RESPONSE_FIELDS,
     "first_response_due_at", "resolution_due_at", "resolution_warn_at",
 ]  # fmt: skip
 
@@ -493,14 +530,14 @@ def change_status(*, actor: Any, case: Case, status: str, note: str = "") -> Cas
     _require(access_for(actor, case).may_work, _("You cannot update this case."))
     if status not in WORKING_STATUSES:
         raise ValidationError({"status": _("Choose in progress or one of the waiting statuses.")})
+    if status == case.status:  # a retried form: already done (TRANSITIONS has no self-moves)
+        return case
     if status not in TRANSITIONS[case.status]:
         raise ValidationError(
             {"status": _("A case that is %(from)s cannot be moved to %(to)s.")
              % {"from": case.get_status_display().lower(),
                 "to": CaseStatus(status).label.lower()}}
         )  # fmt: skip
-    if status == case.status:
-        return case
     _set_status(case, status, actor=actor, at=timezone.now(), text=note.strip())
     case.save(update_fields=CLOCK_FIELDS)
     record(
@@ -526,6 +563,18 @@ def change_priority(*, actor: Any, case: Case, priority: str, reason: str) -> Ca
     previous = case.priority
     case.priority = priority
     _start_clocks(case, case.opened_at)
+    # Marks made against the old targets no longer hold where the new ones are still ahead.
+    now = timezone.now()
+    if case.warned_at and case.resolution_warn_at and case.resolution_warn_at > now:
+        case.warned_at = None
+    if case.resolution_breached_at and case.resolution_due_at and case.resolution_due_at > now:
+        case.resolution_breached_at = None
+    if (
+        case.first_response_breached_at
+        and case.first_response_due_at
+        and case.first_response_due_at > now
+    ):
+        case.first_response_breached_at = None
     append_event(
         case,
         EventKind.PRIORITY_CHANGED,
@@ -534,7 +583,7 @@ def change_priority(*, actor: Any, case: Case, priority: str, reason: str) -> Ca
         text=reason.strip(),
         data={"from": previous, "to": priority},
     )
-    case.save(update_fields=["priority", *CLOCK_FIELDS])
+    case.save(update_fields=["priority", "warned_at", "resolution_breached_at", *CLOCK_FIELDS])
     record(actor=actor, action=AuditAction.UPDATED, target=case, summary=f"Priority {priority}")
     return case
 
@@ -561,8 +610,8 @@ def add_note(*, actor: Any, case: Case, text: str, public: bool = False) -> Case
     )
     if public:
         if case.first_response_at is None:
-            case.first_response_at = now
-            case.save(update_fields=["first_response_at"])
+            _record_first_response(case, now)
+            case.save(update_fields=FIRST_RESPONSE_FIELDS)
         _tell_customers(case, MessageEvent.UPDATE, actor=actor, at=now, update=text)
     record(
         actor=actor,
@@ -599,15 +648,12 @@ def close_case(
     if not closing_resolved:
         case.resolution_code = resolution_code
         case.resolved_at = now
-        if (
-            case.resolution_due_at
-            and now > case.resolution_due_at
-            and not case.resolution_breached_at
-        ):
+        if not case.resolution_breached_at and _missed(case, case.resolution_due_at, now):
             case.resolution_breached_at = case.resolution_due_at
             append_event(case, EventKind.RESOLUTION_BREACHED, actor=None, at=case.resolution_due_at)
     if final:
         case.closed_at = now
+        _withdraw_referrals(case, actor=actor, at=now)
     _set_status(case, status, actor=actor, at=now)
     if message.strip():
         append_event(
@@ -632,6 +678,24 @@ def close_case(
         summary=f"Case {case.reference} {status}: {case.resolution_code}",
     )
     return case
+
+
+def _withdraw_referrals(case: Case, *, actor: Any, at: datetime.datetime) -> None:
+    """A closed case asks nothing more of anyone: its open referrals end with it, so no
+    partner keeps working, and no clock keeps running, on finished work."""
+    for referral in case.referrals.active():
+        referral.status = ReferralStatus.WITHDRAWN
+        referral.finished_at = at
+        referral.outcome = _("The case was closed.")
+        referral.save(update_fields=["status", "finished_at", "outcome"])
+        append_event(
+            case,
+            EventKind.REFERRAL_NOTE,
+            actor=actor,
+            at=at,
+            text=_("Withdrawn: the case was closed."),
+            referral=referral,
+        )
 
 
 @transaction.atomic
@@ -715,10 +779,26 @@ def link_report(
     _require(access_for(actor, case).may_chase, _("You cannot see this case."))
     if not case.is_open:
         raise ValidationError(_("That case is finished: raise a new one."))
+    errors: dict[str, str] = {}
+    if customer is not None:
+        if customer.organisation_id != case.organisation_id:
+            errors["customer"] = _("That customer belongs to another council.")
+        elif customer.merged_into_id:
+            errors["customer"] = _("That record has been merged; use the surviving record.")
+    if contact is not None and contact.organisation_id != case.organisation_id:
+        errors["contact"] = _("That contact belongs to another council.")
+    if errors:
+        raise ValidationError(errors)
     now = timezone.now()
     case.linked_report_count += 1
     case.save(update_fields=["linked_report_count"])
-    if customer is not None and customer.pk != case.customer_id:
+    # Someone reporting again is counted again, but told about the case only the first time.
+    newly_following = (
+        customer is not None
+        and customer.pk != case.customer_id
+        and not case.followers.filter(pk=customer.pk).exists()
+    )
+    if newly_following:
         case.followers.add(customer)
     append_event(
         case,
@@ -729,7 +809,7 @@ def link_report(
         contact=contact,
         data={"customer": customer.pk if customer else None},
     )
-    if customer is not None and customer.pk != case.customer_id:
+    if newly_following:
         message = notify_customer(
             organisation=case.organisation,
             customer=customer,
@@ -751,6 +831,10 @@ def mark_duplicate(*, actor: Any, case: Case, original: Case, message: str) -> C
     """Close a case raised twice, pointing at the one that carries on."""
     if original.pk == case.pk or original.organisation_id != case.organisation_id:
         raise ValidationError({"original": _("Choose another case of the same council.")})
+    # Checked first so the officer hears about the original, not link_report's "raise a new
+    # one" after this case has already been closed (and rolled back).
+    if not Case.objects.filter(pk=original.pk, is_open=True).exists():
+        raise ValidationError({"original": _("That case is finished: choose an open one.")})
     case = close_case(
         actor=actor, case=case, resolution_code=ResolutionCode.DUPLICATE, message=message
     )

@@ -5,6 +5,7 @@ import hashlib
 import os
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO
 
@@ -55,11 +56,16 @@ def _zip_kind(stream: IO[bytes]) -> str | None:
     try:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype")[:64] == (
-                b"application/vnd.oasis.opendocument.text"
-            ):
-                return "odt"
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+            if "mimetype" in names:
+                # Read a few bytes, never the whole member: `archive.read` would inflate all
+                # of it, and a 10MB upload can inflate to gigabytes (a zip bomb).
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(64)
+                if mimetype == b"application/vnd.oasis.opendocument.text":
+                    return "odt"
+    # A damaged archive is just not a document: zlib.error comes from corrupt compressed data,
+    # NotImplementedError from a compression method Python cannot read.
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError, zlib.error):
         return None
     if "[Content_Types].xml" in names:
         if any(name.startswith("word/") for name in names):

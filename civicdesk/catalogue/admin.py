@@ -1,12 +1,33 @@
 from django.contrib import admin
 
-from civicdesk.catalogue.models import KnowledgeArticle, LgslService, Service
+from civicdesk.catalogue.models import (
+    KnowledgeArticle,
+    LgslService,
+    RoutingRule,
+    Service,
+    SlaTarget,
+)
 
 
 class KnowledgeArticleInline(admin.StackedInline):
     model = KnowledgeArticle
     extra = 0
     exclude = ["organisation"]
+
+
+class SlaTargetInline(admin.TabularInline):
+    """Targets for a priority where they differ from the service's own."""
+
+    model = SlaTarget
+    extra = 0
+
+
+class RoutingRuleInline(admin.TabularInline):
+    """Which team works the service's cases in a ward, or (no ward) across the council."""
+
+    model = RoutingRule
+    extra = 0
+    autocomplete_fields = ["team"]
 
 
 @admin.register(Service)
@@ -25,7 +46,7 @@ class ServiceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["lgsl", "owning_team"]
     filter_horizontal = ["entitled_teams"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [KnowledgeArticleInline]
+    inlines = [SlaTargetInline, RoutingRuleInline, KnowledgeArticleInline]
 
     def save_formset(self, request, form, formset, change):
         """Articles belong to the service's organisation, whatever the form says."""

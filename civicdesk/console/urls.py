@@ -2,11 +2,16 @@ from django.urls import path
 
 from civicdesk.console.views import (
     auth,
+    cases,
     contacts,
     customer_details,
     customers,
     knowledge,
     merge,
+    messages,
+    queues,
+    raise_case,
+    referrals,
     search,
 )
 
@@ -54,4 +59,56 @@ urlpatterns = [
         name="log-anonymous-contact-details",
     ),
     path("knowledge/", knowledge.knowledge, name="knowledge"),
+    # Raising, chasing and referring cases. "cases/new/" comes before the case page, whose
+    # <reference> would otherwise take "new".
+    path(
+        "customers/<str:reference>/cases/new/",
+        raise_case.choose_service,
+        name="raise-case-for-customer",
+    ),
+    path(
+        "customers/<str:reference>/cases/new/<int:service_pk>/",
+        raise_case.raise_case_form,
+        name="raise-case-for-customer-details",
+    ),
+    path("cases/new/", raise_case.choose_service, name="raise-case"),
+    path("cases/new/<int:service_pk>/", raise_case.raise_case_form, name="raise-case-details"),
+    path("cases/<str:reference>/chase/", raise_case.chase, name="chase-case"),
+    path("cases/<str:reference>/refer/", referrals.refer, name="refer-case"),
+    path("referrals/", referrals.referral_list, name="referrals"),
+    path("referrals/<int:pk>/", referrals.referral_detail, name="referral"),
+    path("referrals/<int:pk>/acknowledge/", referrals.acknowledge, name="acknowledge-referral"),
+    *(
+        path(
+            f"referrals/<int:pk>/{action}/",
+            referrals.answer,
+            {"action": action},
+            name=f"{action}-referral",
+        )
+        for action in referrals.ANSWERS
+    ),
+    path(
+        "referrals/<int:pk>/attachments/<int:attachment_pk>/",
+        referrals.attachment,
+        name="referral-attachment",
+    ),
+    path("messages/<int:pk>/", messages.message_detail, name="message"),
+    # The back office: queues, the case page and one small page per action on a case.
+    path("queues/", queues.queue_list, name="queues"),
+    path("queues/<slug:slug>/", queues.queue, name="queue"),
+    path("cases/<str:reference>/", cases.case_detail, name="case"),
+    *(  # case-status, case-assign, case-take, case-note, case-close and the others
+        path(
+            f"cases/<str:reference>/{action}/",
+            cases.case_action,
+            {"action": action},
+            name=f"case-{action}",
+        )
+        for action in cases.ACTIONS
+    ),
+    path(
+        "cases/<str:reference>/attachments/<int:pk>/",
+        cases.attachment_download,
+        name="case-attachment-download",
+    ),
 ]

@@ -53,6 +53,15 @@ class DeliveryStatus(models.TextChoices):
             cls.TEMPORARY_FAILURE, cls.TECHNICAL_FAILURE,
         }  # fmt: skip
 
+    @classmethod
+    def failed(cls) -> set[str]:
+        return {cls.PERMANENT_FAILURE, cls.TEMPORARY_FAILURE, cls.TECHNICAL_FAILURE}
+
+    @classmethod
+    def delivered(cls) -> set[str]:
+        """Delivered to the inbox or phone, or (letters) received by the printer."""
+        return {cls.DELIVERED, cls.RECEIVED}
+
 
 class MessageTemplate(models.Model):
     """One event's wording for one channel, for a service or (no service) for every service.
@@ -70,16 +79,20 @@ class MessageTemplate(models.Model):
     )
     event = models.CharField(max_length=30, choices=MessageEvent.choices)
     channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    # The easy-read wording, chosen for customers who need it; the standard one otherwise.
+    easy_read = models.BooleanField(
+        _("easy read"), default=False, help_text=_("For customers who need easy-read messages.")
+    )
     notify_template_id = models.UUIDField(default=uuid.uuid4)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["event", "channel"]
+        ordering = ["event", "channel", "easy_read"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "service", "event", "channel"],
+                fields=["organisation", "service", "event", "channel", "easy_read"],
                 name="message_template_unique",
                 nulls_distinct=False,
             )
@@ -87,7 +100,8 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         scope = self.service or _("every service")
-        return f"{self.get_event_display()} by {self.get_channel_display()} ({scope})"
+        variant = f", {_('easy read')}" if self.easy_read else ""
+        return f"{self.get_event_display()} by {self.get_channel_display()} ({scope}{variant})"
 
 
 class MessageQuerySet(models.QuerySet):
@@ -112,6 +126,10 @@ class Message(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="messages_received",
+    )
+    # The service it is about decides who may read it, as for contacts and cases.
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # The reference of what the message is about, e.g. a case, so notify needs no case model.
     about_reference = models.CharField(max_length=20, blank=True)
@@ -147,4 +165,24 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} to {self.recipient.splitlines()[0]}"
+        return f"{self.get_channel_display()} to {self.recipient_summary}"
+
+    @property
+    def recipient_summary(self) -> str:
+        """One line: the address or number, or a letter's first and last lines (name, postcode)."""
+        lines = [line for line in self.recipient.splitlines() if line.strip()]
+        if len(lines) > 1:
+            return f"{lines[0]}, {lines[-1]}"
+        return lines[0] if lines else ""
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in DeliveryStatus.finished()
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status in DeliveryStatus.failed()
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.status in DeliveryStatus.delivered()

@@ -24,7 +24,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "is_contact_centre"]
+    list_display = ["name", "organisation", "is_contact_centre", "case_assignment"]
     list_filter = ["organisation"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -8,14 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from civicdesk.catalogue.models import Service
 from civicdesk.catalogue.selectors import articles_for, service_for_user, services_for
 from civicdesk.console import tokens
 from civicdesk.console.forms import ChooseServiceForm, LogContactForm
+from civicdesk.contacts.models import Contact, Outcome
 from civicdesk.contacts.selectors import popular_services
 from civicdesk.contacts.services import log_contact
+from civicdesk.organisations.models import Organisation
 from civicdesk.organisations.selectors import organisation_for
 from civicdesk.people.models import Customer, Representative
 from civicdesk.people.selectors import active_representatives, customer_for_user
@@ -34,6 +37,28 @@ def _form_url(customer: Customer | None, service_pk: int | None) -> str:
     if service_pk is None:
         return reverse("console:log-contact-general", args=[customer.reference])
     return reverse("console:log-contact-details", args=[customer.reference, service_pk])
+
+
+def _raise_case_url(customer: Customer | None, service: Service | None, contact: Contact) -> str:
+    """The raise-case page for the contact just logged; without a service, choose one first."""
+    if service is None:
+        if customer is None:
+            url = reverse("console:raise-case")
+        else:
+            url = reverse("console:raise-case-for-customer", args=[customer.reference])
+    elif customer is None:
+        url = reverse("console:raise-case-details", args=[service.pk])
+    else:
+        url = reverse(
+            "console:raise-case-for-customer-details", args=[customer.reference, service.pk]
+        )
+    return f"{url}?{urlencode({'contact': contact.pk})}"
+
+
+def _raises_cases(request: HttpRequest) -> bool:
+    """Council staff raise cases; partner staff log contacts for the customers they represent."""
+    organisation = organisation_for(request.user)
+    return organisation is not None and organisation.kind == Organisation.Kind.COUNCIL
 
 
 def _done_url(customer: Customer | None) -> str:
@@ -84,7 +109,7 @@ def _save(
     token = form.cleaned_data["form_token"]
     if tokens.was_used(request, token):
         messages.info(request, _("That contact was saved already, so it was not saved again."))
-        return redirect(_done_url(customer))
+        return redirect(tokens.outcome_of(request, token) or _done_url(customer))
     if not tokens.is_open(request, token):
         tokens.issue(request, token)
         form.add_error(
@@ -93,7 +118,7 @@ def _save(
         return None
     data = form.cleaned_data
     try:
-        log_contact(
+        contact = log_contact(
             actor=request.user,
             organisation=_organisation_for_contact(request, customer),
             customer=customer,
@@ -112,6 +137,12 @@ def _save(
             for message in messages_for_field:
                 form.add_error(field if field in form.fields else None, message)
         return None
+    if data["outcome"] == Outcome.CASE_RAISED and _raises_cases(request):
+        # One step on: the case, with the contact's customer, service and channel filled in.
+        url = _raise_case_url(customer, service, contact)
+        tokens.consume(request, token, outcome=url)
+        messages.success(request, _("Contact saved. Now raise the case."))
+        return redirect(url)
     tokens.consume(request, token)
     messages.success(request, _("Contact saved"))
     return redirect(_done_url(customer))

@@ -1,12 +1,17 @@
 """The single view of a customer: who they are, what they need, and every contact so far."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from civicdesk.cases.models import Referral
+from civicdesk.cases.policy import referral_access, staff_member
+from civicdesk.cases.selectors import CaseEntry, cases_for_customer
 from civicdesk.console.views.merge import may_merge
 from civicdesk.contacts.selectors import contact_counts, customer_timeline
 from civicdesk.contacts.services import record_sensitive_view
+from civicdesk.notify.selectors import messages_for_customer
 from civicdesk.organisations.models import Organisation
 from civicdesk.organisations.selectors import organisation_for
 from civicdesk.people.selectors import active_representatives, consents_in_force, customer_for_user
@@ -17,6 +22,27 @@ def _page_number(request: HttpRequest) -> int:
         return max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         return 1
+
+
+MESSAGES_SHOWN = 10
+
+
+def _referrals_of(request: HttpRequest, entries: list[CaseEntry]) -> list[tuple[Referral, bool]]:
+    """The referrals of the cases whose details the user may see, each with whether the user
+    may open it; restricted cases keep theirs to themselves."""
+    visible = [entry.case for entry in entries if not entry.restricted]
+    if not visible:
+        return []
+    prefetch_related_objects(
+        visible,
+        Prefetch("referrals", queryset=Referral.objects.select_related("to_team__organisation")),
+    )
+    member = staff_member(request.user)
+    return [
+        (referral, referral_access(member, referral).sees_referral)
+        for case in visible
+        for referral in case.referrals.all()
+    ]
 
 
 @login_required
@@ -37,6 +63,7 @@ def customer_detail(request: HttpRequest, reference: str) -> HttpResponse:
         ],
     )
     organisation = organisation_for(request.user)
+    case_entries = cases_for_customer(user=request.user, customer=customer)
     context = {
         "customer": customer,
         "representatives": active_representatives(customer=customer),
@@ -47,5 +74,8 @@ def customer_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "has_older": has_older,
         "can_change": getattr(organisation, "kind", None) == Organisation.Kind.COUNCIL,
         "can_merge": may_merge(request.user, organisation),
+        "case_entries": case_entries,
+        "case_referrals": _referrals_of(request, case_entries),
+        "customer_messages": list(messages_for_customer(customer=customer)[:MESSAGES_SHOWN]),
     }
     return render(request, "console/customer.html", context)
