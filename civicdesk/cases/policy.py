@@ -116,7 +116,8 @@ def case_access(member: StaffMember, case: Any) -> CaseAccess:
     return CaseAccess(
         sees_case=True,
         sees_details=sees_details,
-        may_chase=True,  # callers ring whoever answers: any council colleague logs a chase
+        # Callers ring whoever answers: any colleague who may read the case logs a chase.
+        may_chase=sees_details,
         may_note=sees_details,
         may_work=may_work,
         may_assign=sees_details

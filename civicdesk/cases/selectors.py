@@ -126,6 +126,21 @@ class QueueFilters:
 PRIORITY_ORDER = ["urgent", "high", "normal", "low"]
 
 
+def _details_withheld(user: Any, team: Team, prefix: str = "") -> Q:
+    """The cases (under `prefix`, e.g. "case__" from a referral) of sensitive services whose
+    details the user may not see, as a condition built of subqueries: no extra query."""
+    if getattr(user, "is_superuser", False):
+        return Q(pk__in=[])
+    my_teams = Membership.objects.filter(user_id=user.pk).values("team_id")
+    hidden = (
+        Service.objects.filter(organisation_id=team.organisation_id)
+        .exclude(sensitivity=Sensitivity.STANDARD)
+        .exclude(owning_team__in=my_teams)
+        .exclude(entitled_teams__in=my_teams)
+    )
+    return Q(**{f"{prefix}service__in": hidden}) & ~Q(**{f"{prefix}team__in": my_teams})
+
+
 def team_queue(*, user: Any, team: Team, filters: QueueFilters) -> QuerySet[Case]:
     """A team's cases, soonest due first.
 
@@ -133,17 +148,7 @@ def team_queue(*, user: Any, team: Team, filters: QueueFilters) -> QuerySet[Case
     team's queue: sensitive cases whose details they may not see are left out, as
     `case_for_user` would refuse them, rather than listed with the customer's name and address.
     """
-    cases = Case.objects.filter(team=team)
-    if not getattr(user, "is_superuser", False):
-        # Subqueries, so the check costs the page no extra query.
-        my_teams = Membership.objects.filter(user_id=user.pk).values("team_id")
-        hidden = (
-            Service.objects.filter(organisation_id=team.organisation_id)
-            .exclude(sensitivity=Sensitivity.STANDARD)
-            .exclude(owning_team__in=my_teams)
-            .exclude(entitled_teams__in=my_teams)
-        )
-        cases = cases.exclude(Q(service__in=hidden) & ~Q(team__in=my_teams))
+    cases = Case.objects.filter(team=team).exclude(_details_withheld(user, team))
     if not filters.include_closed:
         cases = cases.filter(is_open=True)
     if filters.status:
@@ -185,8 +190,14 @@ def team_queue(*, user: Any, team: Team, filters: QueueFilters) -> QuerySet[Case
 
 
 def referrals_for_team(*, user: Any, team: Team, active_only: bool = True) -> QuerySet[Referral]:
-    """Referrals received by a team whose queue the user may open, soonest due first."""
+    """Referrals received by a team whose queue the user may open, soonest due first.
+
+    The team's own members see every referral made to them; a manager looking in from
+    outside sees only those whose case they could open.
+    """
     referrals = Referral.objects.filter(to_team=team)
+    if not staff_member(user).team_ids & {team.pk}:
+        referrals = referrals.exclude(_details_withheld(user, team, prefix="case__"))
     if active_only:
         referrals = referrals.active()
     return referrals.select_related("case__service", "case__address", "from_team").order_by(
@@ -228,7 +239,7 @@ EARTH_RADIUS_METRES = 6_371_000
 DUPLICATE_CANDIDATES = 500
 
 
-def _metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance (haversine): ample accuracy over the few hundred metres that count."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
@@ -274,7 +285,7 @@ def possible_duplicate_cases(
             return 0.0
         if case.latitude is None or latitude is None:
             return math.inf
-        return _metres_between(latitude, longitude, case.latitude, case.longitude)
+        return metres_between(latitude, longitude, case.latitude, case.longitude)
 
     matches = [case for case in candidates if distance(case) <= service.duplicate_radius_metres]
     return sorted(matches, key=lambda case: (distance(case), -case.opened_at.timestamp()))

@@ -78,10 +78,10 @@ def clock_statuses(organisation_id: int) -> tuple[frozenset[str], frozenset[str]
     )
 
 
-@transaction.atomic
-def set_clock_policy(
-    *, actor: Any, organisation: Organisation, pausing: Iterable[str], stopping: Iterable[str]
-) -> SlaClockPolicy:
+def check_clock_policy(
+    *, pausing: Iterable[str], stopping: Iterable[str]
+) -> tuple[list[str], list[str]]:
+    """The statuses as they will be stored, or a ValidationError saying what is impossible."""
     pausing, stopping = sorted(set(pausing)), sorted(set(stopping))
     unknown = (set(pausing) | set(stopping)) - set(CaseStatus.values)
     if unknown:
@@ -90,6 +90,14 @@ def set_clock_policy(
         raise ValidationError(_("A status cannot both pause and stop the clock."))
     if {CaseStatus.OPEN, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS} & set(pausing + stopping):
         raise ValidationError(_("The clock must run while a case is open or being worked."))
+    return pausing, stopping
+
+
+@transaction.atomic
+def set_clock_policy(
+    *, actor: Any, organisation: Organisation, pausing: Iterable[str], stopping: Iterable[str]
+) -> SlaClockPolicy:
+    pausing, stopping = check_clock_policy(pausing=pausing, stopping=stopping)
     policy, _created = SlaClockPolicy.objects.update_or_create(
         organisation=organisation,
         defaults={"pausing_statuses": pausing, "stopping_statuses": stopping},
@@ -351,7 +359,7 @@ def raise_case(
         assignee = choose_assignee(team)
         if assignee is not None:
             _assign(case, assignee, actor=None, at=opened_at)
-        _tell_customers(case, MessageEvent.ACKNOWLEDGEMENT, actor=None, at=opened_at, update="")
+        _tell_customers(case, MessageEvent.ACKNOWLEDGEMENT, actor=actor, at=opened_at, update="")
         return case
 
     case, _created = once(key=submission_key, model=Case, create=create)

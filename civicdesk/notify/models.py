@@ -34,7 +34,7 @@ class MessageEvent(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     """GOV.UK Notify's statuses, with the letter and SMS ones it adds."""
 
-    CREATED = "created", _("Created")
+    CREATED = "created", _("Queued to send")
     SENDING = "sending", _("Sending")
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")

@@ -5,18 +5,31 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from civicdesk.catalogue.models import Sensitivity, Service
 from civicdesk.notify.models import Message
+from civicdesk.organisations.models import Membership
 from civicdesk.organisations.selectors import organisation_for, teams_for
 from civicdesk.people.models import Customer
 from civicdesk.people.selectors import customers_visible_to
 
 
-def messages_for_customer(*, customer: Customer) -> QuerySet[Message]:
-    """Everything sent to the customer, newest first (merged records' messages moved here).
+def messages_for_customer(*, user: Any, customer: Customer) -> QuerySet[Message]:
+    """What the council sent the customer that the user may read, newest first (merged
+    records' messages included). Messages about a sensitive service go only to its teams, as
+    in `may_read`, decided inside the one query.
 
     The caller has already checked the customer is visible, e.g. with `customer_for_user`.
     """
-    return Message.objects.for_customer(customer.pk).order_by("-created_at", "-id")
+    messages = Message.objects.for_customer(customer.pk)
+    if not user.is_superuser:
+        my_teams = Membership.objects.filter(user_id=user.pk).values("team_id")
+        unreadable = (
+            Service.objects.exclude(sensitivity=Sensitivity.STANDARD)
+            .exclude(owning_team__in=my_teams)
+            .exclude(entitled_teams__in=my_teams)
+        )
+        messages = messages.exclude(service__in=unreadable)
+    return messages.order_by("-created_at", "-id")
 
 
 def messages_about(*, reference: str) -> QuerySet[Message]:

@@ -202,6 +202,20 @@ def _history_relations() -> list[models.ForeignKey]:
     ]
 
 
+def _linking_relations() -> list[models.ManyToManyField]:
+    """Every many-to-many link to a customer, e.g. the cases a customer follows."""
+    return [relation.field for relation in Customer._meta.related_objects if relation.many_to_many]
+
+
+def _move_links(field: models.ManyToManyField, duplicate: Customer, survivor: Customer) -> int:
+    """Point the duplicate's links at the survivor, dropping any the survivor already has."""
+    through = field.remote_field.through
+    customer, other = field.m2m_reverse_field_name(), field.m2m_field_name()
+    held = through.objects.filter(**{customer: survivor}).values(other)
+    through.objects.filter(**{customer: duplicate, f"{other}__in": held}).delete()
+    return through.objects.filter(**{customer: duplicate}).update(**{customer: survivor})
+
+
 @transaction.atomic
 def merge_customers(*, actor: Any, survivor: Customer, duplicate: Customer) -> Customer:
     """Fold a duplicate record into the survivor.
@@ -229,6 +243,10 @@ def merge_customers(*, actor: Any, survivor: Customer, duplicate: Customer) -> C
         )
         if count:
             moved[field.model._meta.label_lower] = count
+    for field in _linking_relations():
+        count = _move_links(field, duplicate, survivor)
+        if count:
+            moved[f"{field.model._meta.label_lower}.{field.name}"] = count
 
     filled = []
     for name in EDITABLE_FIELDS:

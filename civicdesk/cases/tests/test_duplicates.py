@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from civicdesk.cases import services
 from civicdesk.cases.models import CaseEvent, CaseStatus, EventKind, ResolutionCode
-from civicdesk.cases.selectors import _metres_between, possible_duplicate_cases
+from civicdesk.cases.selectors import metres_between, possible_duplicate_cases
 from civicdesk.contacts.models import Outcome
 from civicdesk.contacts.services import log_contact
 from civicdesk.notify.models import Message, MessageEvent
 from civicdesk.organisations.tests.factories import MembershipFactory, OrganisationFactory
+from civicdesk.people.services import merge_customers
 from civicdesk.places.tests.factories import AddressFactory
 
 from .factories import CaseFactory, CustomerFactory, ServiceFactory
@@ -26,8 +27,8 @@ def north_of(metres: float) -> tuple[float, float]:
 
 
 def test_the_test_points_are_where_they_say(db):
-    assert _metres_between(LAT, LON, *north_of(30)) == pytest.approx(30, abs=0.5)
-    assert _metres_between(LAT, LON, *north_of(80)) == pytest.approx(80, abs=0.5)
+    assert metres_between(LAT, LON, *north_of(30)) == pytest.approx(30, abs=0.5)
+    assert metres_between(LAT, LON, *north_of(80)) == pytest.approx(80, abs=0.5)
 
 
 @pytest.fixture
@@ -212,3 +213,18 @@ def test_link_report_checks_the_customer_and_contact(raise_, customer, council, 
     stored = reload(case)
     assert stored.linked_report_count == 0
     assert not stored.followers.exists()
+
+
+def test_merging_customers_moves_the_cases_they_follow(raise_, customer, council):
+    first = raise_(customer=customer)
+    second = raise_(customer=customer)
+    survivor = CustomerFactory(organisation=council, forenames="Bo", surname="Neighbour")
+    duplicate = CustomerFactory(organisation=council, forenames="Bo", surname="Neighbor")
+    services.link_report(actor=None, case=first, customer=duplicate)
+    services.link_report(actor=None, case=second, customer=duplicate)
+    services.link_report(actor=None, case=second, customer=survivor)
+
+    merge_customers(actor=None, survivor=survivor, duplicate=duplicate)
+
+    assert set(survivor.followed_cases.all()) == {first, second}  # each once
+    assert not duplicate.followed_cases.exists()

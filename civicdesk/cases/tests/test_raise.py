@@ -235,9 +235,15 @@ def test_a_follower_chasing(raise_, customer, council, agent):
     assert contact.customer == neighbour
 
 
-def test_a_sensitive_case_is_chased_without_its_details(raise_, sensitive_service, customer, agent):
+def test_only_those_who_may_read_a_sensitive_case_log_a_chase_on_it(
+    raise_, sensitive_service, customer, agent
+):
+    """An agent outside the entitled teams logs the call as a contact, not on the case."""
     case = raise_(service=sensitive_service, customer=customer)
-    contact = services.chase_case(actor=agent, case=case, channel="phone")
+    with pytest.raises(PermissionDenied):
+        services.chase_case(actor=agent, case=case, channel="phone")
+    housing_officer = MembershipFactory(team=sensitive_service.owning_team, role=Role.OFFICER)
+    contact = services.chase_case(actor=housing_officer.user, case=case, channel="phone")
     assert contact.service == sensitive_service
 
 

@@ -43,7 +43,8 @@ def test_colleague_outside_the_entitled_teams_learns_only_that_it_exists(sensiti
     got = access(agent, sensitive_case)
     assert (got.sees_case, got.sees_details) == (True, False)
     assert (got.may_note, got.may_work, got.may_assign) == (False, False, False)
-    assert got.may_chase  # the caller can still be told it is with housing options
+    # The caller is told it is with housing options; the chase is theirs to log.
+    assert not got.may_chase
 
 
 def test_owning_team_sees_the_details(sensitive_case, sensitive_service):

@@ -17,21 +17,6 @@ from civicdesk.people.services import create_customer
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture(autouse=True)
-def _static_files_without_collectstatic(settings: Any, tmp_path_factory: Any) -> None:
-    """Tests run with DEBUG off but without `collectstatic`: serve assets from the finders.
-
-    The manifest storage would fail on every `{% static %}`, and WhiteNoise warns (an error
-    here) about a missing STATIC_ROOT, so both are pointed at what a test run has.
-    """
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "static"
-    settings.STATIC_ROOT.mkdir(exist_ok=True)
-
-
 @pytest.fixture
 def agent_client(client: Client, agent: Any) -> Client:
     client.force_login(agent)

@@ -106,6 +106,13 @@ class TimelineEntry:
     attachment: Attachment | None = None
 
     @property
+    def heading(self) -> str:
+        """The kind of event, except that a clock stopped for good is not "paused"."""
+        if self.event.kind == EventKind.CLOCK_PAUSED and self.event.data.get("reason") == "stopped":
+            return _("SLA clock stopped")
+        return self.event.get_kind_display()
+
+    @property
     def file_type(self) -> str:
         if self.attachment is None:
             return ""
@@ -306,7 +313,12 @@ ACTIONS = {
             button=gettext_lazy("Assign to me"),
             make_form=lambda request, case, **kw: TakeCaseForm(**kw),
             permitted=lambda access: access.may_assign or access.may_work,
-            available=lambda case, user: case.is_open and case.assignee_id != user.pk,
+            # Only members of the case's team can hold it (assign_case checks the same).
+            available=lambda case, user: (
+                case.is_open
+                and case.assignee_id != user.pk
+                and case.team.memberships.filter(user=user).exists()
+            ),
             perform=_take,
         ),
         CaseAction(
@@ -333,7 +345,7 @@ ACTIONS = {
             button=gettext_lazy("Send update"),
             make_form=lambda request, case, **kw: NoteForm(public=True, **kw),
             permitted=lambda access: access.may_work,
-            available=lambda case, user: True,
+            available=_is_open,  # a finished case's last word is its closing message
             perform=_add_update,
         ),
         CaseAction(

@@ -76,6 +76,8 @@ def customer_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_merge": may_merge(request.user, organisation),
         "case_entries": case_entries,
         "case_referrals": _referrals_of(request, case_entries),
-        "customer_messages": list(messages_for_customer(customer=customer)[:MESSAGES_SHOWN]),
+        "customer_messages": list(
+            messages_for_customer(user=request.user, customer=customer)[:MESSAGES_SHOWN]
+        ),
     }
     return render(request, "console/customer.html", context)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from civicdesk.cases.models import Case
 from civicdesk.cases.policy import case_access, staff_member
-from civicdesk.cases.selectors import _metres_between, case_for_user, possible_duplicate_cases
+from civicdesk.cases.selectors import case_for_user, metres_between, possible_duplicate_cases
 from civicdesk.cases.services import chase_case, link_report, raise_case, record_case_view
 from civicdesk.catalogue.models import Service
 from civicdesk.catalogue.selectors import service_for_user, services_for
@@ -141,7 +141,7 @@ def _distance(case: Case, address: Any, latitude: float | None, longitude: float
         latitude, longitude = float(address.latitude), float(address.longitude)
     if latitude is None or case.latitude is None:
         return _("Nearby")
-    metres = _metres_between(latitude, longitude, case.latitude, case.longitude)
+    metres = metres_between(latitude, longitude, case.latitude, case.longitude)
     return _("About %(metres)s metres away") % {"metres": max(int(math.ceil(metres / 5) * 5), 5)}
 
 

@@ -32,6 +32,7 @@ from civicdesk.cases.referrals import (
     withdraw_referral,
 )
 from civicdesk.cases.selectors import case_for_user, referral_for_user, referrals_for_team
+from civicdesk.cases.services import record_case_view
 from civicdesk.console import tokens
 from civicdesk.console.forms_raise import (
     ReferForm,
@@ -55,6 +56,7 @@ def refer(request: HttpRequest, reference: str) -> HttpResponse:
     case, access = case_for_user(user=request.user, reference=reference)
     if not access.may_work:
         raise PermissionDenied(_("Only the team working the case can refer it."))
+    record_case_view(actor=request.user, case=case)  # the page shows what the case is
     form = ReferForm(
         request.POST if request.method == "POST" else None,
         teams=referral_teams(case),

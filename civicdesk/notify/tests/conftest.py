@@ -25,18 +25,6 @@ def _notify_settings(settings: Any) -> None:
     settings.CIVICDESK_NOTIFY_CALLBACK_TOKEN = CALLBACK_TOKEN
 
 
-@pytest.fixture(autouse=True)
-def _static_files_from_the_finders(settings: Any, tmp_path_factory: Any) -> None:
-    """Requests go through WhiteNoise and pages render `{% static %}`, without `collectstatic`
-    having run (WhiteNoise warns, an error here, about a missing STATIC_ROOT)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "static"
-    settings.STATIC_ROOT.mkdir(exist_ok=True)
-
-
 @pytest.fixture
 def templates(council: Any) -> list[MessageTemplate]:
     return install_demo_templates(actor=None, organisation=council)

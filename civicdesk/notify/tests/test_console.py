@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from civicdesk.catalogue.models import Sensitivity
+from civicdesk.catalogue.services import create_service
 from civicdesk.notify.models import DeliveryStatus, MessageChannel
 from civicdesk.notify.selectors import message_for_user, messages_about, messages_for_customer
 from civicdesk.notify.tests.factories import MessageFactory
@@ -124,7 +126,7 @@ def test_a_delivered_large_print_letter(client, agent, council, customer):
     assert "Ada Lovelace<br>1 Elm Road<br>Kingsmere<br>KM1 2AB" in html
 
 
-def test_the_message_list_include(council, customer, django_assert_num_queries):
+def test_the_message_list_include(council, customer, agent, django_assert_num_queries):
     MessageFactory(organisation=council, customer=customer, about_reference="CAS-000001")
     MessageFactory(
         organisation=council,
@@ -139,7 +141,7 @@ def test_the_message_list_include(council, customer, django_assert_num_queries):
     with django_assert_num_queries(1):
         html = render_to_string(
             "console/includes/message_list.html",
-            {"messages": messages_for_customer(customer=customer)},
+            {"messages": messages_for_customer(user=agent, customer=customer)},
             request=request,
         )
 
@@ -149,3 +151,17 @@ def test_the_message_list_include(council, customer, django_assert_num_queries):
     assert [m.about_reference for m in messages_about(reference="CAS-000002")] == ["CAS-000002"]
     empty = render_to_string("console/includes/message_list.html", {"messages": []})
     assert "No messages sent." in empty
+
+
+def test_messages_about_a_sensitive_service_are_listed_to_its_teams_only(council, customer, agent):
+    safety = TeamFactory(organisation=council, name="Community safety")
+    asb = create_service(
+        actor=None, organisation=council, name="Anti-social behaviour", owning_team=safety,
+        sensitivity=Sensitivity.SENSITIVE,
+    )  # fmt: skip
+    bins = MessageFactory(organisation=council, customer=customer)
+    MessageFactory(organisation=council, customer=customer, service=asb)
+    safety_officer = MembershipFactory(team=safety, role=Role.OFFICER).user
+
+    assert list(messages_for_customer(user=agent, customer=customer)) == [bins]
+    assert messages_for_customer(user=safety_officer, customer=customer).count() == 2
