@@ -182,6 +182,8 @@ class Case(models.Model):
         indexes = [
             # The team queue, soonest due first.
             models.Index(fields=["team", "is_open", "resolution_due_at"], name="case_queue_idx"),
+            # ... and newest first.
+            models.Index(fields=["team", "is_open", "opened_at"], name="case_queue_opened_idx"),
             models.Index(fields=["assignee", "is_open"], name="case_assignee_idx"),
             models.Index(fields=["customer", "-opened_at"], name="case_customer_idx"),
             models.Index(fields=["service", "-opened_at"], name="case_service_idx"),

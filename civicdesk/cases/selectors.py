@@ -15,13 +15,14 @@ from civicdesk.cases.policy import (
     MANAGING_ROLES,
     CaseAccess,
     ReferralAccess,
+    StaffMember,
     case_access,
     referral_access,
     staff_member,
 )
 from civicdesk.catalogue.models import Sensitivity, Service
 from civicdesk.core.references import InvalidReference, make_reference, parse_reference
-from civicdesk.organisations.models import Membership, Team
+from civicdesk.organisations.models import Team
 from civicdesk.people.models import Customer
 from civicdesk.places.models import Address
 
@@ -80,8 +81,11 @@ def cases_for_customer(*, user: Any, customer: Customer, limit: int = 20) -> lis
     The caller has checked the customer through `people.selectors.customer_for_user`.
     """
     member = staff_member(user)
+    # A subquery for the followed cases, not a join: the join's DISTINCT made SQLite scan every
+    # case (16 s at 5 million); this way each side uses its own index.
+    followed = Case.followers.through.objects.filter(customer=customer).values("case_id")
     cases = _with_policy_data(
-        Case.objects.filter(Q(customer=customer) | Q(followers=customer)).distinct()
+        Case.objects.filter(Q(customer=customer) | Q(pk__in=followed))
     ).order_by("-opened_at", "-id")[:limit]
     return [
         CaseEntry(case, not case_access(member, case).sees_details)
@@ -126,19 +130,16 @@ class QueueFilters:
 PRIORITY_ORDER = ["urgent", "high", "normal", "low"]
 
 
-def _details_withheld(user: Any, team: Team, prefix: str = "") -> Q:
-    """The cases (under `prefix`, e.g. "case__" from a referral) of sensitive services whose
-    details the user may not see, as a condition built of subqueries: no extra query."""
-    if getattr(user, "is_superuser", False):
-        return Q(pk__in=[])
-    my_teams = Membership.objects.filter(user_id=user.pk).values("team_id")
-    hidden = (
-        Service.objects.filter(organisation_id=team.organisation_id)
+def _services_withheld(member: StaffMember, organisation_id: int) -> list[int]:
+    """The organisation's sensitive services whose cases' details the member may not see,
+    unless the case is with one of their own teams (which the callers check)."""
+    return list(
+        Service.objects.filter(organisation_id=organisation_id)
         .exclude(sensitivity=Sensitivity.STANDARD)
-        .exclude(owning_team__in=my_teams)
-        .exclude(entitled_teams__in=my_teams)
+        .exclude(owning_team__in=member.team_ids)
+        .exclude(entitled_teams__in=member.team_ids)
+        .values_list("pk", flat=True)
     )
-    return Q(**{f"{prefix}service__in": hidden}) & ~Q(**{f"{prefix}team__in": my_teams})
 
 
 def team_queue(*, user: Any, team: Team, filters: QueueFilters) -> QuerySet[Case]:
@@ -148,7 +149,12 @@ def team_queue(*, user: Any, team: Team, filters: QueueFilters) -> QuerySet[Case
     team's queue: sensitive cases whose details they may not see are left out, as
     `case_for_user` would refuse them, rather than listed with the customer's name and address.
     """
-    cases = Case.objects.filter(team=team).exclude(_details_withheld(user, team))
+    cases = Case.objects.filter(team=team)
+    member = staff_member(user)
+    if team.pk not in member.team_ids and not member.is_superuser:
+        # A manager looking in from outside: leave out what they may not open. The services
+        # concerned are few, so their ids go in the query rather than a per-row subquery.
+        cases = cases.exclude(service_id__in=_services_withheld(member, team.organisation_id))
     if not filters.include_closed:
         cases = cases.filter(is_open=True)
     if filters.status:
@@ -196,8 +202,12 @@ def referrals_for_team(*, user: Any, team: Team, active_only: bool = True) -> Qu
     outside sees only those whose case they could open.
     """
     referrals = Referral.objects.filter(to_team=team)
-    if not staff_member(user).team_ids & {team.pk}:
-        referrals = referrals.exclude(_details_withheld(user, team, prefix="case__"))
+    member = staff_member(user)
+    if team.pk not in member.team_ids and not member.is_superuser:
+        withheld = _services_withheld(member, team.organisation_id)
+        referrals = referrals.exclude(
+            Q(case__service_id__in=withheld) & ~Q(case__team_id__in=member.team_ids)
+        )
     if active_only:
         referrals = referrals.active()
     return referrals.select_related("case__service", "case__address", "from_team").order_by(

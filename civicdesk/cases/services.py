@@ -38,8 +38,7 @@ from civicdesk.cases.policy import CaseAccess, case_access, staff_member
 from civicdesk.cases.uploads import check_upload
 from civicdesk.catalogue.models import Channel, Priority, Service
 from civicdesk.catalogue.selectors import sla_promises_for, team_for_place
-from civicdesk.contacts.models import AvoidableReason, Contact, Outcome
-from civicdesk.contacts.services import log_contact
+from civicdesk.contacts.models import Contact
 from civicdesk.core.audit import record
 from civicdesk.core.idempotency import once
 from civicdesk.core.models import AuditAction
@@ -138,7 +137,7 @@ def append_event(
     )
 
 
-def _require(allowed: bool, message: str) -> None:
+def require_permission(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
 
@@ -150,7 +149,7 @@ def access_for(actor: Any, case: Case) -> CaseAccess:
     return case_access(staff_member(actor), case)
 
 
-def _personalisation(case: Case, update: str = "") -> dict[str, str]:
+def message_personalisation(case: Case, update: str = "") -> dict[str, str]:
     due = timezone.localtime(case.resolution_due_at) if case.resolution_due_at else None
     return {
         "name": case.customer.full_name if case.customer_id else "",
@@ -176,7 +175,7 @@ def _tell_customers(case: Case, event: str, *, actor: Any, at: datetime.datetime
             event=event,
             about_reference=case.reference,
             service=case.service,
-            personalisation=_personalisation(case, update),
+            personalisation=message_personalisation(case, update),
         )
         if message is not None:
             append_event(
@@ -503,7 +502,9 @@ def assign_case(*, actor: Any, case: Case, assignee: Any | None) -> Case:
     case = lock_case(case)
     access = access_for(actor, case)
     taking = assignee is not None and actor is not None and assignee.pk == actor.pk
-    _require(access.may_assign or (taking and access.may_work), _("You cannot assign this case."))
+    require_permission(
+        access.may_assign or (taking and access.may_work), _("You cannot assign this case.")
+    )
     if not case.is_open:
         raise ValidationError(_("Reopen the case before assigning it."))
     if (
@@ -535,7 +536,7 @@ def assign_cases(*, actor: Any, cases: Iterable[Case], assignee: Any | None) -> 
 def change_status(*, actor: Any, case: Case, status: str, note: str = "") -> Case:
     """Move the case between working statuses; pausing statuses pause its SLA clocks."""
     case = lock_case(case)
-    _require(access_for(actor, case).may_work, _("You cannot update this case."))
+    require_permission(access_for(actor, case).may_work, _("You cannot update this case."))
     if status not in WORKING_STATUSES:
         raise ValidationError({"status": _("Choose in progress or one of the waiting statuses.")})
     if status == case.status:  # a retried form: already done (TRANSITIONS has no self-moves)
@@ -561,7 +562,7 @@ def change_status(*, actor: Any, case: Case, status: str, note: str = "") -> Cas
 def change_priority(*, actor: Any, case: Case, priority: str, reason: str) -> Case:
     """A new priority brings new targets, counted from when the case was opened."""
     case = lock_case(case)
-    _require(access_for(actor, case).may_work, _("You cannot update this case."))
+    require_permission(access_for(actor, case).may_work, _("You cannot update this case."))
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Choose a priority.")})
     if not reason.strip():
@@ -601,7 +602,9 @@ def add_note(*, actor: Any, case: Case, text: str, public: bool = False) -> Case
     """An internal note, or an update the customer is sent and can read when tracking."""
     case = lock_case(case)
     access = access_for(actor, case)
-    _require(access.may_work if public else access.may_note, _("You cannot add to this case."))
+    require_permission(
+        access.may_work if public else access.may_note, _("You cannot add to this case.")
+    )
     text = text.strip()
     if not text:
         raise ValidationError(
@@ -639,7 +642,7 @@ def close_case(
     A resolved case closes later without a new code or message.
     """
     case = lock_case(case)
-    _require(access_for(actor, case).may_work, _("You cannot close this case."))
+    require_permission(access_for(actor, case).may_work, _("You cannot close this case."))
     status = CaseStatus.CLOSED if final else CaseStatus.RESOLVED
     if status not in TRANSITIONS[case.status]:
         raise ValidationError(_("This case is already %s.") % case.get_status_display().lower())
@@ -710,7 +713,7 @@ def _withdraw_referrals(case: Case, *, actor: Any, at: datetime.datetime) -> Non
 def reopen_case(*, actor: Any, case: Case, reason: str) -> Case:
     """Back to work: the clocks run again from where they stopped."""
     case = lock_case(case)
-    _require(access_for(actor, case).may_work, _("You cannot reopen this case."))
+    require_permission(access_for(actor, case).may_work, _("You cannot reopen this case."))
     if CaseStatus.REOPENED not in TRANSITIONS[case.status]:
         raise ValidationError(_("Only a resolved or closed case can be reopened."))
     if not reason.strip():
@@ -731,132 +734,10 @@ def reopen_case(*, actor: Any, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def chase_case(
-    *,
-    actor: Any,
-    case: Case,
-    channel: str,
-    customer: Customer | None = None,
-    notes: str = "",
-    submission_key: str = "",
-) -> Contact:
-    """Someone asks how the case is going: a contact on the case, counted as avoidable."""
-    case = lock_case(case)
-    _require(access_for(actor, case).may_chase, _("You cannot see this case."))
-    customer = customer or case.customer
-
-    def create() -> Contact:
-        contact = log_contact(
-            actor=actor,
-            organisation=case.organisation,
-            channel=channel,
-            outcome=Outcome.RESOLVED,
-            customer=customer,
-            service=case.service,
-            avoidable_reason=AvoidableReason.CHASING,
-            notes=notes,
-        )
-        case.chase_count += 1
-        case.save(update_fields=["chase_count"])
-        append_event(
-            case,
-            EventKind.CHASED,
-            actor=actor,
-            at=contact.started_at,
-            text=notes.strip(),
-            contact=contact,
-        )
-        return contact
-
-    contact, _created = once(key=submission_key, model=Contact, create=create)
-    return contact
-
-
-@transaction.atomic
-def link_report(
-    *,
-    actor: Any,
-    case: Case,
-    customer: Customer | None = None,
-    contact: Contact | None = None,
-    description: str = "",
-) -> Case:
-    """A second report of something already reported: join it to the case instead of raising
-    another, and keep the reporter informed."""
-    case = lock_case(case)
-    _require(access_for(actor, case).may_chase, _("You cannot see this case."))
-    if not case.is_open:
-        raise ValidationError(_("That case is finished: raise a new one."))
-    errors: dict[str, str] = {}
-    if customer is not None:
-        if customer.organisation_id != case.organisation_id:
-            errors["customer"] = _("That customer belongs to another council.")
-        elif customer.merged_into_id:
-            errors["customer"] = _("That record has been merged; use the surviving record.")
-    if contact is not None and contact.organisation_id != case.organisation_id:
-        errors["contact"] = _("That contact belongs to another council.")
-    if errors:
-        raise ValidationError(errors)
-    now = timezone.now()
-    case.linked_report_count += 1
-    case.save(update_fields=["linked_report_count"])
-    # Someone reporting again is counted again, but told about the case only the first time.
-    newly_following = (
-        customer is not None
-        and customer.pk != case.customer_id
-        and not case.followers.filter(pk=customer.pk).exists()
-    )
-    if newly_following:
-        case.followers.add(customer)
-    append_event(
-        case,
-        EventKind.DUPLICATE_LINKED,
-        actor=actor,
-        at=now,
-        text=description.strip(),
-        contact=contact,
-        data={"customer": customer.pk if customer else None},
-    )
-    if newly_following:
-        message = notify_customer(
-            organisation=case.organisation,
-            customer=customer,
-            event=MessageEvent.ACKNOWLEDGEMENT,
-            about_reference=case.reference,
-            service=case.service,
-            personalisation=_personalisation(case),
-        )
-        if message is not None:
-            append_event(
-                case, EventKind.MESSAGE_SENT, actor=None, at=now, data={"message": message.pk}
-            )
-    record(actor=actor, action=AuditAction.UPDATED, target=case, summary="Another report linked")
-    return case
-
-
-@transaction.atomic
-def mark_duplicate(*, actor: Any, case: Case, original: Case, message: str) -> Case:
-    """Close a case raised twice, pointing at the one that carries on."""
-    if original.pk == case.pk or original.organisation_id != case.organisation_id:
-        raise ValidationError({"original": _("Choose another case of the same council.")})
-    # Checked first so the officer hears about the original, not link_report's "raise a new
-    # one" after this case has already been closed (and rolled back).
-    if not Case.objects.filter(pk=original.pk, is_open=True).exists():
-        raise ValidationError({"original": _("That case is finished: choose an open one.")})
-    case = close_case(
-        actor=actor, case=case, resolution_code=ResolutionCode.DUPLICATE, message=message
-    )
-    case.duplicate_of = original
-    case.save(update_fields=["duplicate_of"])
-    link_report(actor=actor, case=original, customer=case.customer, description=case.description)
-    return case
-
-
-@transaction.atomic
 def add_attachment(*, actor: Any, case: Case, upload: UploadedFile) -> Attachment:
     """Keep a checked file on the case, under a name of our choosing, never the uploader's."""
     case = lock_case(case)
-    _require(access_for(actor, case).may_work, _("You cannot add to this case."))
+    require_permission(access_for(actor, case).may_work, _("You cannot add to this case."))
     checked = check_upload(upload, upload.name or "", upload.size or 0)
     now = timezone.now()
     event = append_event(

@@ -10,16 +10,24 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
+
 from civicdesk.catalogue.models import (
     Channel,
     InteractionType,
     LgslService,
+    Priority,
+    RoutingRule,
     Sensitivity,
     Service,
+    SlaTarget,
     SlaUnit,
 )
 from civicdesk.catalogue.services import create_service, import_lgsl, publish_article
+from civicdesk.core.audit import record
+from civicdesk.core.models import AuditAction
 from civicdesk.organisations.models import Organisation, Team
+from civicdesk.places.models import Ward
 
 I = InteractionType  # noqa: E741 - short alias keeps the table below readable
 PHONE, F2F, WEB, EMAIL, LETTER, PARTNER = (
@@ -46,6 +54,7 @@ DEMO_TEAMS = [
     DemoTeam("revenues", "Revenues (Council Tax)"),
     DemoTeam("benefits", "Benefits"),
     DemoTeam("waste", "Waste and street scene"),
+    DemoTeam("waste-north", "Waste and street scene: north wards"),
     DemoTeam("environmental-health", "Environmental health"),
     DemoTeam("highways", "Highways and trees"),
     DemoTeam("concessions", "Blue Badge and concessions"),
@@ -889,3 +898,181 @@ def install_demo_catalogue(
             )
         services[spec.slug] = service
     return services
+
+
+# How the demo council works its cases: first response promises, targets that differ by
+# priority, what counts as a possible duplicate, who assigns the work and which wards a second
+# team covers. Written after the gazetteer is loaded, because routing rules name wards.
+
+Target = tuple[int, str]
+
+
+@dataclass(frozen=True)
+class DemoCaseSettings:
+    first_response: Target | None = None
+    # Priority -> (first response, resolution): None keeps the service's own target.
+    priorities: dict[str, tuple[Target | None, Target | None]] = field(default_factory=dict)
+    # Days to look back and metres around the place; (0, 0) for casework about a person.
+    duplicate: tuple[int, int] = (0, 0)
+
+
+URGENT, HIGH, LOW = Priority.URGENT, Priority.HIGH, Priority.LOW
+PERSONAL = DemoCaseSettings  # revenues, benefits and the like: no duplicates by place
+
+DEMO_CASE_SETTINGS: dict[str, DemoCaseSettings] = {
+    "council-tax-bills": PERSONAL((2, DAYS)),
+    # Urgent: an enforcement agent's visit is days away.
+    "council-tax-recovery": PERSONAL((1, DAYS), {URGENT: ((2, HOURS), (1, DAYS))}),
+    "council-tax-liability": PERSONAL((3, DAYS)),
+    "council-tax-discounts": PERSONAL((3, DAYS)),
+    "council-tax-exemptions": PERSONAL((3, DAYS)),
+    "landlord-enquiries": PERSONAL((3, DAYS)),
+    "single-person-discount": PERSONAL((3, DAYS)),
+    "arrears-arrangements": PERSONAL((1, DAYS), {URGENT: ((2, HOURS), (1, DAYS))}),
+    "council-tax-payments": PERSONAL((4, HOURS)),
+    # Urgent: the claimant is at risk of eviction.
+    "housing-benefit-claims": PERSONAL((2, DAYS), {URGENT: ((4, HOURS), (5, DAYS))}),
+    "change-of-circumstances": PERSONAL((2, DAYS)),
+    "missed-bin": DemoCaseSettings((1, DAYS), duplicate=(3, 10)),
+    "recycling": DemoCaseSettings((2, DAYS), duplicate=(7, 10)),
+    # Urgent: broken glass or needles on a path.
+    "street-cleaning": DemoCaseSettings(
+        (1, DAYS), {URGENT: ((1, HOURS), (4, HOURS))}, duplicate=(7, 100)
+    ),
+    # Urgent: offensive or racist graffiti.
+    "graffiti": DemoCaseSettings((2, DAYS), {URGENT: ((4, HOURS), (1, DAYS))}, duplicate=(30, 25)),
+    # Urgent: hazardous waste such as asbestos, or rubbish blocking a road.
+    "flytipping": DemoCaseSettings(
+        (1, DAYS), {URGENT: ((2, HOURS), (1, DAYS))}, duplicate=(14, 50)
+    ),
+    # Urgent: burnt out, leaking fuel or dangerously parked.
+    "abandoned-vehicles": DemoCaseSettings(
+        (2, DAYS), {URGENT: ((2, HOURS), (1, DAYS))}, duplicate=(28, 30)
+    ),
+    # Urgent: a dangerous dog loose.
+    "dog-warden": DemoCaseSettings(
+        (4, HOURS), {URGENT: ((1, HOURS), (4, HOURS))}, duplicate=(7, 100)
+    ),
+    # High: rats inside a home.
+    "pest-control": DemoCaseSettings((1, DAYS), {HIGH: (None, (3, DAYS))}, duplicate=(14, 10)),
+    # Urgent: water getting into a home; low: a slow gully with no flooding.
+    "drainage": DemoCaseSettings(
+        (2, HOURS), {URGENT: ((1, HOURS), (4, HOURS)), LOW: (None, (5, DAYS))}, duplicate=(7, 100)
+    ),
+    # Urgent: a dangerous tree, e.g. a split limb over a road.
+    "trees": DemoCaseSettings(
+        (2, DAYS),
+        {URGENT: ((2, HOURS), (1, DAYS)), HIGH: (None, (3, DAYS)), LOW: (None, (20, DAYS))},
+        duplicate=(30, 20),
+    ),
+    "grass-cutting": DemoCaseSettings((3, DAYS), {LOW: (None, (20, DAYS))}, duplicate=(14, 200)),
+    "skip-permits": PERSONAL((1, DAYS)),
+    "blue-badge": PERSONAL((5, DAYS)),
+    "older-persons-bus-pass": PERSONAL((5, DAYS)),
+    "disabled-persons-bus-pass": PERSONAL((5, DAYS)),
+    "free-school-meals": PERSONAL((3, DAYS)),
+    # Urgent: threats of violence.
+    "anti-social-behaviour": PERSONAL((2, DAYS), {URGENT: ((4, HOURS), (2, DAYS))}),
+    "safeguarding-adults": PERSONAL((1, HOURS)),
+}
+
+# How each team's new cases find an officer; teams not named are assigned by hand.
+DEMO_TEAM_ASSIGNMENT = {
+    "waste-north": Team.CaseAssignment.ROUND_ROBIN,
+    "highways": Team.CaseAssignment.LEAST_LOADED,
+}
+# What a team promises when work is referred to it: working hours to acknowledge, working days
+# to complete. Teams not named keep the defaults (8 hours, 10 days).
+DEMO_REFERRAL_PROMISES = {"advice": (16, 15), "benefits": (8, 5)}
+# The street services in these wards go to the second waste team.
+NORTH_WARDS = ("Ashby Fields", "Holloway Green")
+NORTH_SERVICES = ("missed-bin", "recycling", "street-cleaning", "graffiti", "flytipping")
+DEMO_ROUTING = [(slug, ward, "waste-north") for slug in NORTH_SERVICES for ward in NORTH_WARDS]
+
+
+@transaction.atomic
+def install_demo_case_settings(
+    *, actor: Any, organisation: Organisation, teams: dict[str, Team]
+) -> None:
+    """SLA promises, duplicate settings, assignment modes and routing rules for the demo council.
+
+    `teams` maps team slugs (those in DEMO_TEAMS and the partner's "advice") to teams. Safe to
+    run again. The catalogue has no service functions for these settings yet, so they are
+    written here, each change with its audit entry.
+    """
+    services = {service.slug: service for service in organisation.services.all()}
+    for slug, settings in DEMO_CASE_SETTINGS.items():
+        service = services.get(slug)
+        if service is None:
+            continue
+        value, unit = settings.first_response or (None, SlaUnit.WORKING_HOURS)
+        window, radius = settings.duplicate
+        changes = {
+            "first_response_value": value,
+            "first_response_unit": unit,
+            "duplicate_window_days": window,
+            "duplicate_radius_metres": radius,
+        }
+        if any(getattr(service, name) != wanted for name, wanted in changes.items()):
+            Service.objects.filter(pk=service.pk).update(**changes)
+            record(
+                actor=actor,
+                action=AuditAction.UPDATED,
+                target=service,
+                summary=f"Case settings for {service.name}",
+                detail={key: str(value) for key, value in changes.items()},
+            )
+        for priority, (first_response, resolution) in settings.priorities.items():
+            fields = {
+                "first_response_value": first_response[0] if first_response else None,
+                "first_response_unit": first_response[1] if first_response else HOURS,
+                "resolution_value": resolution[0] if resolution else None,
+                "resolution_unit": resolution[1] if resolution else DAYS,
+            }
+            target, created = SlaTarget.objects.update_or_create(
+                service=service, priority=priority, defaults=fields
+            )
+            if created:
+                record(
+                    actor=actor,
+                    action=AuditAction.CREATED,
+                    target=target,
+                    summary=f"{priority.capitalize()} priority target for {service.name}",
+                    organisation_id=organisation.pk,
+                )
+    for slug, mode in DEMO_TEAM_ASSIGNMENT.items():
+        _set_team(actor, teams.get(slug), {"case_assignment": mode})
+    for slug, (hours, days) in DEMO_REFERRAL_PROMISES.items():
+        _set_team(
+            actor,
+            teams.get(slug),
+            {"referral_acknowledge_hours": hours, "referral_complete_days": days},
+        )
+    wards = {ward.name: ward for ward in Ward.objects.filter(organisation=organisation)}
+    for slug, ward_name, team_slug in DEMO_ROUTING:
+        if slug not in services or ward_name not in wards or team_slug not in teams:
+            continue
+        rule, created = RoutingRule.objects.get_or_create(
+            service=services[slug], ward=wards[ward_name], defaults={"team": teams[team_slug]}
+        )
+        if created:
+            record(
+                actor=actor,
+                action=AuditAction.CREATED,
+                target=rule,
+                summary=f"Routing rule: {rule}",
+                organisation_id=organisation.pk,
+            )
+
+
+def _set_team(actor: Any, team: Team | None, changes: dict[str, Any]) -> None:
+    if team is None or all(getattr(team, name) == value for name, value in changes.items()):
+        return
+    Team.objects.filter(pk=team.pk).update(**changes)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATED,
+        target=team,
+        summary=f"Case settings for {team.name}",
+        detail={key: str(value) for key, value in changes.items()},
+    )

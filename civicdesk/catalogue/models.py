@@ -192,10 +192,14 @@ class RoutingRule(models.Model):
 
     class Meta:
         ordering = ["service__name", "ward__name"]
+        # Two constraints rather than nulls_distinct=False, which SQLite does not enforce.
         constraints = [
+            models.UniqueConstraint(fields=["service", "ward"], name="routing_rule_unique"),
             models.UniqueConstraint(
-                fields=["service", "ward"], name="routing_rule_unique", nulls_distinct=False
-            )
+                fields=["service"],
+                condition=models.Q(ward__isnull=True),
+                name="routing_rule_council_wide_unique",
+            ),
         ]
 
     def __str__(self) -> str:

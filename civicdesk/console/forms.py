@@ -39,6 +39,30 @@ class GovukFormMixin:
         super().__init__(*args, **kwargs)
 
 
+class TokenForm(GovukFormMixin, forms.Form):
+    """A form that saves something once, whatever the browser resends."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("form_token", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+
+    # Fields the services name differently from the form.
+    SERVICE_FIELDS: dict[str, str] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's refusal beside the field it names, or at the top of the form."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.add_error(None, message)
+            return
+        for field, messages in error.message_dict.items():
+            field = self.SERVICE_FIELDS.get(field, field)
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
 class SignInForm(GovukFormMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,

@@ -1,10 +1,8 @@
 """Forms for the back office's queue and case pages. They collect input; cases.services writes."""
 
-import uuid
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +10,7 @@ from civicdesk.cases.models import TRANSITIONS, Case, CaseStatus, ResolutionCode
 from civicdesk.cases.selectors import QueueFilters
 from civicdesk.cases.services import WORKING_STATUSES
 from civicdesk.catalogue.models import Priority, Service
-from civicdesk.console.forms import GovukFormMixin
+from civicdesk.console.forms import GovukFormMixin, TokenForm
 from civicdesk.organisations.models import Team, User
 from civicdesk.places.models import Ward
 
@@ -40,24 +38,6 @@ def team_members(team: Team) -> QuerySet[User]:
 
 def _member_label(user: User) -> str:
     return user.get_full_name() or user.username
-
-
-class FormTokenMixin:
-    """A hidden one-time token (see console.tokens) so a repeated submission saves once."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("form_token", uuid.uuid4())
-        super().__init__(*args, **kwargs)
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's refusal beside the field it names, or at the top of the form."""
-        if not hasattr(error, "error_dict"):
-            for message in error.messages:
-                self.add_error(None, message)
-            return
-        for field, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
 
 
 class QueueFilterForm(GovukFormMixin, forms.Form):
@@ -136,10 +116,9 @@ class AssigneeMixin:
         return next(member for member in self.members if str(member.pk) == value)
 
 
-class BulkAssignForm(AssigneeMixin, FormTokenMixin, GovukFormMixin, forms.Form):
+class BulkAssignForm(AssigneeMixin, TokenForm):
     """Assign the cases ticked in the queue to one member of the team."""
 
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
     cases = forms.TypedMultipleChoiceField(
         label=_("Cases"),
         coerce=int,
@@ -161,8 +140,7 @@ class BulkAssignForm(AssigneeMixin, FormTokenMixin, GovukFormMixin, forms.Form):
         )
 
 
-class AssignForm(AssigneeMixin, FormTokenMixin, GovukFormMixin, forms.Form):
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
+class AssignForm(AssigneeMixin, TokenForm):
     assignee = forms.ChoiceField(
         label=_("Who should work on this case?"),
         error_messages={"required": _("Choose who to assign the case to")},
@@ -179,14 +157,11 @@ class AssignForm(AssigneeMixin, FormTokenMixin, GovukFormMixin, forms.Form):
         )
 
 
-class TakeCaseForm(FormTokenMixin, GovukFormMixin, forms.Form):
+class TakeCaseForm(TokenForm):
     """The "Assign to me" button and its token."""
 
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
 
-
-class ChangeStatusForm(FormTokenMixin, GovukFormMixin, forms.Form):
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
+class ChangeStatusForm(TokenForm):
     status = forms.ChoiceField(
         label=_("What is happening with the case?"),
         widget=forms.RadioSelect,
@@ -217,8 +192,7 @@ class ChangeStatusForm(FormTokenMixin, GovukFormMixin, forms.Form):
         )
 
 
-class ChangePriorityForm(FormTokenMixin, GovukFormMixin, forms.Form):
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
+class ChangePriorityForm(TokenForm):
     priority = forms.ChoiceField(
         label=_("Priority"),
         choices=Priority.choices,
@@ -242,10 +216,9 @@ class ChangePriorityForm(FormTokenMixin, GovukFormMixin, forms.Form):
         )
 
 
-class NoteForm(FormTokenMixin, GovukFormMixin, forms.Form):
+class NoteForm(TokenForm):
     """An internal note, or (public) an update the customer is sent."""
 
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
     text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(
@@ -269,8 +242,7 @@ class NoteForm(FormTokenMixin, GovukFormMixin, forms.Form):
             text.label = label
 
 
-class AttachmentForm(FormTokenMixin, GovukFormMixin, forms.Form):
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
+class AttachmentForm(TokenForm):
     file = forms.FileField(
         label=_("Upload a file"),
         help_text=_("PDF, JPG, PNG, WebP, Word, Excel, ODT, TXT or CSV, smaller than 10MB."),
@@ -287,10 +259,9 @@ class AttachmentForm(FormTokenMixin, GovukFormMixin, forms.Form):
         self.fields["file"].label_size = "m"
 
 
-class CloseCaseForm(FormTokenMixin, GovukFormMixin, forms.Form):
+class CloseCaseForm(TokenForm):
     """Resolve or close a case. A resolved case closes without a new code or message."""
 
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
     resolution_code = forms.ChoiceField(
         label=_("How was it resolved?"),
         choices=ResolutionCode.choices,
@@ -319,8 +290,7 @@ class CloseCaseForm(FormTokenMixin, GovukFormMixin, forms.Form):
             )
 
 
-class ReopenCaseForm(FormTokenMixin, GovukFormMixin, forms.Form):
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
+class ReopenCaseForm(TokenForm):
     reason = forms.CharField(
         label=_("Why is the case being reopened?"),
         max_length=2000,

@@ -4,7 +4,6 @@ They only collect input: `cases.services` and `cases.referrals` check and write.
 saves carries a one-time token (see console.tokens), so a repeated submission saves once.
 """
 
-import uuid
 from typing import Any
 
 from django import forms
@@ -15,7 +14,7 @@ from django.utils.translation import ngettext
 
 from civicdesk.cases.models import Attachment, Case
 from civicdesk.catalogue.models import Priority
-from civicdesk.console.forms import AGENT_CHANNELS, GovukFormMixin
+from civicdesk.console.forms import AGENT_CHANNELS, GovukFormMixin, TokenForm
 from civicdesk.organisations.models import Organisation, Team
 from civicdesk.places.models import Address
 from civicdesk.places.postcodes import format_postcode, is_valid_postcode
@@ -28,30 +27,6 @@ ADDRESS_LIMIT = 500  # more than any one postcode holds
 AT_CUSTOMER_ADDRESS = "customer"
 AT_ANOTHER_ADDRESS = "address"
 NO_FIXED_ADDRESS = "none"
-
-
-class TokenForm(GovukFormMixin, forms.Form):
-    """A form that saves something once, whatever the browser resends."""
-
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("form_token", uuid.uuid4())
-        super().__init__(*args, **kwargs)
-
-    # Fields the services name differently from the form.
-    SERVICE_FIELDS: dict[str, str] = {}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's refusal beside the field it names, or at the top of the form."""
-        if not hasattr(error, "error_dict"):
-            for message in error.messages:
-                self.add_error(None, message)
-            return
-        for field, messages in error.message_dict.items():
-            field = self.SERVICE_FIELDS.get(field, field)
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
 
 
 def _radios(extra_class: str = "") -> forms.RadioSelect:

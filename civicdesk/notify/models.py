@@ -90,12 +90,17 @@ class MessageTemplate(models.Model):
 
     class Meta:
         ordering = ["event", "channel", "easy_read"]
+        # Two constraints rather than nulls_distinct=False, which SQLite does not enforce.
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "service", "event", "channel", "easy_read"],
                 name="message_template_unique",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "event", "channel", "easy_read"],
+                condition=models.Q(service__isnull=True),
+                name="message_template_default_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from civicdesk.cases import services
+from civicdesk.cases import reports, services
 from civicdesk.cases.models import CaseEvent, CaseStatus, EventKind, ResolutionCode
 from civicdesk.cases.selectors import metres_between, possible_duplicate_cases
 from civicdesk.contacts.models import Outcome
@@ -107,7 +107,7 @@ def test_no_place_no_duplicates(service, nearby):
 def test_link_report_adds_a_follower_and_tells_them(raise_, customer, council, message_templates):
     case = raise_(customer=customer)
     neighbour = CustomerFactory(organisation=council, forenames="Bo", surname="Neighbour")
-    linked = services.link_report(
+    linked = reports.link_report(
         actor=None, case=case, customer=neighbour, description="Still there"
     )
     stored = reload(linked)
@@ -128,8 +128,8 @@ def test_link_report_adds_a_follower_and_tells_them(raise_, customer, council, m
 
 def test_linking_the_reporter_again_only_counts(raise_, customer, message_templates):
     case = raise_(customer=customer)
-    services.link_report(actor=None, case=case, customer=customer)
-    services.link_report(actor=None, case=case)  # an anonymous second report
+    reports.link_report(actor=None, case=case, customer=customer)
+    reports.link_report(actor=None, case=case)  # an anonymous second report
     stored = reload(case)
     assert stored.linked_report_count == 2
     assert not stored.followers.exists()
@@ -141,14 +141,14 @@ def test_link_report_refuses_a_finished_case(raise_, customer):
         actor=None, case=raise_(), resolution_code=ResolutionCode.DONE, message="Cleared"
     )
     with pytest.raises(ValidationError):
-        services.link_report(actor=None, case=case, customer=customer)
+        reports.link_report(actor=None, case=case, customer=customer)
     assert reload(case).linked_report_count == 0
 
 
 def test_staff_of_another_council_cannot_link(raise_, other_council):
     outsider = MembershipFactory(team__organisation=other_council).user
     with pytest.raises(PermissionDenied):
-        services.link_report(actor=outsider, case=raise_())
+        reports.link_report(actor=outsider, case=raise_())
 
 
 # Closing a case raised twice
@@ -158,7 +158,7 @@ def test_mark_duplicate(raise_, customer, council, message_templates, team_leade
     original = raise_(customer=customer)
     neighbour = CustomerFactory(organisation=council, surname="Neighbour")
     repeat = raise_(customer=neighbour)
-    closed = services.mark_duplicate(
+    closed = reports.mark_duplicate(
         actor=team_leader, case=repeat, original=original, message="Already reported."
     )
     stored = reload(closed)
@@ -173,12 +173,12 @@ def test_mark_duplicate(raise_, customer, council, message_templates, team_leade
 def test_mark_duplicate_refuses_itself_and_other_councils(raise_, other_council):
     case = raise_()
     with pytest.raises(ValidationError):
-        services.mark_duplicate(actor=None, case=case, original=case, message="Same")
+        reports.mark_duplicate(actor=None, case=case, original=case, message="Same")
     elsewhere = CaseFactory(
         service=ServiceFactory(organisation=OrganisationFactory(name="X", slug="x"))
     )
     with pytest.raises(ValidationError):
-        services.mark_duplicate(actor=None, case=case, original=elsewhere, message="Same")
+        reports.mark_duplicate(actor=None, case=case, original=elsewhere, message="Same")
     assert reload(case).is_open
 
 
@@ -188,7 +188,7 @@ def test_mark_duplicate_of_a_finished_case_is_refused(raise_):
     )
     repeat = raise_()
     with pytest.raises(ValidationError) as caught:
-        services.mark_duplicate(actor=None, case=repeat, original=original, message="Same")
+        reports.mark_duplicate(actor=None, case=repeat, original=original, message="Same")
     assert "original" in caught.value.message_dict
     assert reload(repeat).is_open
 
@@ -208,7 +208,7 @@ def test_link_report_checks_the_customer_and_contact(raise_, customer, council, 
         ({"contact": elsewhere}, "contact"),
     ):
         with pytest.raises(ValidationError) as caught:
-            services.link_report(actor=None, case=case, **fields)
+            reports.link_report(actor=None, case=case, **fields)
         assert field in caught.value.message_dict
     stored = reload(case)
     assert stored.linked_report_count == 0
@@ -220,9 +220,9 @@ def test_merging_customers_moves_the_cases_they_follow(raise_, customer, council
     second = raise_(customer=customer)
     survivor = CustomerFactory(organisation=council, forenames="Bo", surname="Neighbour")
     duplicate = CustomerFactory(organisation=council, forenames="Bo", surname="Neighbor")
-    services.link_report(actor=None, case=first, customer=duplicate)
-    services.link_report(actor=None, case=second, customer=duplicate)
-    services.link_report(actor=None, case=second, customer=survivor)
+    reports.link_report(actor=None, case=first, customer=duplicate)
+    reports.link_report(actor=None, case=second, customer=duplicate)
+    reports.link_report(actor=None, case=second, customer=survivor)
 
     merge_customers(actor=None, survivor=survivor, duplicate=duplicate)
 

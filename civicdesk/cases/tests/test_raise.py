@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
-from civicdesk.cases import services
+from civicdesk.cases import reports
 from civicdesk.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from civicdesk.contacts.models import AvoidableReason, Contact, Outcome
 from civicdesk.contacts.services import log_contact
@@ -207,7 +207,7 @@ def test_a_raise_that_is_rolled_back_sends_nothing(
 def test_chasing_logs_an_avoidable_contact_on_the_case(raise_, customer, agent, clock):
     case = raise_(customer=customer)
     clock(2026, 3, 4, 15)
-    contact = services.chase_case(
+    contact = reports.chase_case(
         actor=agent, case=case, channel="phone", notes=" Any news? ", submission_key="chase-1"
     )
     assert contact.avoidable_reason == AvoidableReason.CHASING
@@ -217,21 +217,21 @@ def test_chasing_logs_an_avoidable_contact_on_the_case(raise_, customer, agent, 
     assert (event.contact, event.actor, event.text) == (contact, agent, "Any news?")
     assert event.occurred_at == london(2026, 3, 4, 15)
     assert Case.objects.get(pk=case.pk).chase_count == 1
-    again = services.chase_case(
+    again = reports.chase_case(
         actor=agent, case=case, channel="phone", notes="Any news?", submission_key="chase-1"
     )
     assert again.pk == contact.pk
     assert Case.objects.get(pk=case.pk).chase_count == 1
     assert CaseEvent.objects.filter(case=case, kind=EventKind.CHASED).count() == 1
     assert Contact.objects.count() == 1
-    services.chase_case(actor=agent, case=case, channel="email")
+    reports.chase_case(actor=agent, case=case, channel="email")
     assert Case.objects.get(pk=case.pk).chase_count == 2
 
 
 def test_a_follower_chasing(raise_, customer, council, agent):
     case = raise_(customer=customer)
     neighbour = CustomerFactory(organisation=council)
-    contact = services.chase_case(actor=agent, case=case, channel="phone", customer=neighbour)
+    contact = reports.chase_case(actor=agent, case=case, channel="phone", customer=neighbour)
     assert contact.customer == neighbour
 
 
@@ -241,13 +241,13 @@ def test_only_those_who_may_read_a_sensitive_case_log_a_chase_on_it(
     """An agent outside the entitled teams logs the call as a contact, not on the case."""
     case = raise_(service=sensitive_service, customer=customer)
     with pytest.raises(PermissionDenied):
-        services.chase_case(actor=agent, case=case, channel="phone")
+        reports.chase_case(actor=agent, case=case, channel="phone")
     housing_officer = MembershipFactory(team=sensitive_service.owning_team, role=Role.OFFICER)
-    contact = services.chase_case(actor=housing_officer.user, case=case, channel="phone")
+    contact = reports.chase_case(actor=housing_officer.user, case=case, channel="phone")
     assert contact.service == sensitive_service
 
 
 def test_other_councils_staff_cannot_chase(raise_, other_council):
     outsider = MembershipFactory(team=TeamFactory(organisation=other_council), role=Role.AGENT)
     with pytest.raises(PermissionDenied):
-        services.chase_case(actor=outsider.user, case=raise_(), channel="phone")
+        reports.chase_case(actor=outsider.user, case=raise_(), channel="phone")

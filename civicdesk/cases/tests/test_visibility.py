@@ -3,7 +3,7 @@
 import pytest
 from django.http import Http404
 
-from civicdesk.cases import referrals, services
+from civicdesk.cases import referrals, reports, services
 from civicdesk.cases.policy import (
     NO_ACCESS,
     CaseAccess,
@@ -127,7 +127,7 @@ def test_cases_for_customer_marks_restricted_entries(
 ):
     standard = raise_(customer=customer)
     followed = raise_()
-    services.link_report(actor=None, case=followed, customer=customer)
+    reports.link_report(actor=None, case=followed, customer=customer)
     raise_()  # someone else's
     entries = cases_for_customer(user=agent, customer=customer)
     assert [(entry.case, entry.restricted) for entry in entries] == [

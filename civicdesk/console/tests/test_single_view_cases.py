@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from civicdesk.cases.referrals import refer_case
-from civicdesk.cases.services import close_case, link_report, raise_case
+from civicdesk.cases.reports import link_report
+from civicdesk.cases.services import close_case, raise_case
 from civicdesk.catalogue.models import Sensitivity
 from civicdesk.notify.models import MessageChannel, MessageEvent
 from civicdesk.notify.services import create_template

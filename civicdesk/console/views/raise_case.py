@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from civicdesk.cases.models import Case
 from civicdesk.cases.policy import case_access, staff_member
+from civicdesk.cases.reports import chase_case, link_report
 from civicdesk.cases.selectors import case_for_user, metres_between, possible_duplicate_cases
-from civicdesk.cases.services import chase_case, link_report, raise_case, record_case_view
+from civicdesk.cases.services import raise_case, record_case_view
 from civicdesk.catalogue.models import Service
 from civicdesk.catalogue.selectors import service_for_user, services_for
 from civicdesk.console import tokens

@@ -16,7 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from civicdesk.catalogue.demo import DEMO_TEAMS, install_demo_catalogue
+from civicdesk.catalogue.demo import DEMO_TEAMS, install_demo_case_settings, install_demo_catalogue
 from civicdesk.catalogue.models import Service
 from civicdesk.contacts.models import Contact
 from civicdesk.core.demo.contacts import COLUMNS, ContactGenerator, DemoServiceRef
@@ -86,6 +86,30 @@ DEMO_STAFF = [
     DemoStaff(
         "adviser", "Siobhan", "Kelly", "advice", Role.AGENT, "Citizens Advice adviser (partner)"
     ),
+    DemoStaff(
+        "waste",
+        "Dylan",
+        "Morgan",
+        "waste",
+        Role.TEAM_LEADER,
+        "waste and street scene team leader (both waste teams)",
+    ),
+]
+# Demo logins who also work in a second team: (username, team slug, role).
+DEMO_SECOND_TEAMS = [("waste", "waste-north", Role.TEAM_LEADER)]
+# Officers beyond the named logins, so every back-office team has someone to work its cases:
+# (team slug, role, how many), named officer01, officer02 and so on in this order.
+BACK_OFFICE_STAFF = [
+    ("revenues", Role.TEAM_LEADER, 1),
+    ("revenues", Role.OFFICER, 1),
+    ("waste", Role.OFFICER, 1),
+    ("waste-north", Role.OFFICER, 2),
+    ("highways", Role.OFFICER, 2),
+    ("environmental-health", Role.OFFICER, 1),
+    ("concessions", Role.OFFICER, 1),
+    ("education", Role.OFFICER, 1),
+    ("community-safety", Role.OFFICER, 1),
+    ("adult-safeguarding", Role.OFFICER, 1),
 ]
 
 
@@ -137,20 +161,9 @@ def install_council(*, rng: random.Random, extra_agents: int = 0) -> DemoCouncil
     )
     staff: dict[str, User] = {}
     for person in DEMO_STAFF:
-        is_partner = person.team == "advice"
-        membership = add_staff_member(
-            actor=None,
-            organisation=partner if is_partner else council,
-            team=advice if is_partner else teams[person.team],
-            username=person.username,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            email=f"{person.username}@{'citizensadvice' if is_partner else 'kingsmere'}"
-            ".example.org",
-            password=DEMO_PASSWORD,
-            role=person.role,
+        staff[person.username] = _add_demo_person(
+            person, council, partner, {**teams, "advice": advice}
         )
-        staff[person.username] = membership.user
     admin = staff["admin"]
     # organisations.services has no way to grant superuser status yet; the demo needs one
     # account that can use Django's admin.
@@ -171,6 +184,72 @@ def install_council(*, rng: random.Random, extra_agents: int = 0) -> DemoCouncil
         )
     install_demo_catalogue(actor=None, organisation=council, teams=teams)
     return load_council(council)
+
+
+def _add_demo_person(
+    person: DemoStaff, council: Organisation, partner: Organisation, teams: dict[str, Team]
+) -> User:
+    is_partner = person.team == "advice"
+    membership = add_staff_member(
+        actor=None,
+        organisation=partner if is_partner else council,
+        team=teams[person.team],
+        username=person.username,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        email=f"{person.username}@{'citizensadvice' if is_partner else 'kingsmere'}.example.org",
+        password=DEMO_PASSWORD,
+        role=person.role,
+    )
+    return membership.user
+
+
+@transaction.atomic
+def prepare_for_cases(*, council: DemoCouncil, rng: random.Random) -> DemoCouncil:
+    """What cases need beyond `install_council`: the back-office officers, the second waste team,
+    SLA promises, routing and assignment settings (after the gazetteer: rules name wards).
+
+    Anything already there is left alone, so a demo or benchmark database made before cases
+    existed is topped up: missing teams and demo logins are added too.
+    """
+    organisation = council.organisation
+    teams = dict(council.teams)
+    for spec in DEMO_TEAMS:
+        if spec.slug not in teams:
+            teams[spec.slug] = create_team(
+                actor=None, organisation=organisation, name=spec.name, slug=spec.slug,
+                email=spec.email, is_contact_centre=spec.is_contact_centre,
+            )  # fmt: skip
+    teams["advice"] = council.partner.teams.get(slug="advice")
+    existing = set(User.objects.values_list("username", flat=True))
+    for person in DEMO_STAFF:
+        if person.username not in existing:
+            _add_demo_person(person, organisation, council.partner, teams)
+    for username, team_slug, role in DEMO_SECOND_TEAMS:
+        user = User.objects.get(username=username)
+        if not Membership.objects.filter(user=user, team=teams[team_slug]).exists():
+            add_staff_member(
+                actor=None, organisation=organisation, team=teams[team_slug], username=username,
+                first_name="", last_name="", email="", password=None, role=role,
+            )  # fmt: skip
+    maker = PersonMaker(rng, BENCH_TODAY)
+    number = 0
+    for team_slug, role, count in BACK_OFFICE_STAFF:
+        for _ in range(count):
+            number += 1
+            group = maker.group()
+            first_name = maker.forenames(group, rng.random() < 0.5)
+            last_name = maker.surname(group)
+            username = f"officer{number:02d}"
+            if username in existing:
+                continue
+            add_staff_member(
+                actor=None, organisation=organisation, team=teams[team_slug], username=username,
+                first_name=first_name, last_name=last_name,
+                email=f"{username}@kingsmere.example.org", password=DEMO_PASSWORD, role=role,
+            )  # fmt: skip
+    install_demo_case_settings(actor=None, organisation=organisation, teams=teams)
+    return load_council(organisation)
 
 
 def load_council(council: Organisation) -> DemoCouncil:

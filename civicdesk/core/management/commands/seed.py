@@ -1,10 +1,12 @@
 """`manage.py seed`: fill an empty database with the invented Kingsmere Borough Council.
 
-The same `--seed` always gives the same council, residents and contact history (dates are
-relative to today), so a demo, a screenshot or a bug report can be reproduced. Seeding is a data
-generator rather than anyone's action: the council, staff, catalogue, addresses and customers
-are written through the service functions and audited, but the bulk-inserted contact history
-has no audit entries.
+The same `--seed` always gives the same council, residents, contact history and cases (dates
+are relative to today), so a demo, a screenshot or a bug report can be reproduced. Seeding is a
+data generator rather than anyone's action: the council, staff, catalogue, addresses and
+customers are written through the service functions and audited, but the bulk-inserted contact
+history and the finished cases of past years have no audit entries. The open cases are raised
+and worked through the cases services, so they are audited and their customers are sent
+messages (queued for the worker, through the Notify simulator unless one is configured).
 """
 
 import random
@@ -15,13 +17,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from civicdesk.core.demo import loader
+from civicdesk.core.demo.cases import seed_cases
 from civicdesk.core.demo.people import make_customers
 from civicdesk.core.demo.places import make_gazetteer
 from civicdesk.people.services import create_customer
 
+# Open cases at the end, as a share of the contacts: about 300 for `make run`.
+OPEN_SHARE = 0.015
+
 
 class Command(BaseCommand):
-    help = "Load the Kingsmere demo council: staff, services, addresses, customers, contacts."
+    help = "Load the Kingsmere demo council: staff, services, addresses, people, contacts, cases."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=2000)
@@ -29,6 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42, help="Same seed, same data.")
         parser.add_argument(
             "--years", type=int, default=5, help="How many years of contact history."
+        )
+        parser.add_argument(
+            "--open-cases",
+            type=int,
+            default=None,
+            help="About how many cases are still open (default: 1.5%% of --contacts).",
         )
         parser.add_argument(
             "--if-empty",
@@ -47,6 +59,9 @@ class Command(BaseCommand):
             )
         if options["customers"] < 1 or options["contacts"] < 0:
             raise CommandError("Give at least 1 customer and 0 or more contacts.")
+        open_cases = options["open_cases"]
+        if open_cases is None:
+            open_cases = round(options["contacts"] * OPEN_SHARE)
         started = time.perf_counter()
         with transaction.atomic():
             counts = self.seed(
@@ -54,22 +69,37 @@ class Command(BaseCommand):
                 contacts=options["contacts"],
                 seed=options["seed"],
                 years=options["years"],
+                open_cases=open_cases,
             )
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {counts['addresses']:,} addresses, {counts['customers']:,} customers "
-                f"and {counts['contacts']:,} contacts in {elapsed:.1f} s."
+                f"Seeded {counts['addresses']:,} addresses, {counts['customers']:,} customers, "
+                f"{counts['contacts']:,} contacts and {counts['cases']:,} cases "
+                f"({counts['open']:,} open) in {elapsed:.1f} s."
             )
+        )
+        self.stdout.write(
+            "  " + ", ".join(f"{what} {seconds:.1f} s" for what, seconds in self.timings.items())
         )
         self.print_logins()
 
-    def seed(self, *, customers: int, contacts: int, seed: int, years: int) -> dict[str, int]:
+    def step(self, what: str) -> None:
+        now = time.perf_counter()
+        self.timings[what] = now - self.started
+        self.started = now
+
+    def seed(
+        self, *, customers: int, contacts: int, seed: int, years: int, open_cases: int = 0
+    ) -> dict[str, int]:
         """Each part has its own random stream, so changing one leaves the others alone."""
+        self.timings: dict[str, float] = {}
+        self.started = time.perf_counter()
         council = loader.install_council(
             rng=random.Random(f"{seed}:council"), extra_agents=max(4, min(20, customers // 200))
         )
         gazetteer = make_gazetteer(random.Random(f"{seed}:places"), max(20, customers // 2))
+        self.step("council and staff")
         addresses = loader.load_gazetteer(council=council, gazetteer=gazetteer)
         homes = [address for address in addresses if address.classification.startswith("RD")]
         people_rng = random.Random(f"{seed}:people")
@@ -84,6 +114,7 @@ class Command(BaseCommand):
             customers=made,
             share=0.01,
         )
+        self.step("addresses and customers")
         customer_ids = [customer.pk for customer in made]
         contact_rng = random.Random(f"{seed}:contacts")
         contact_rng.shuffle(customer_ids)  # the first tenth become the frequent callers
@@ -97,7 +128,21 @@ class Command(BaseCommand):
             first_id=loader.next_contact_id(),
         )
         inserted = loader.insert_contacts(generator.rows()) if contacts else 0
-        return {"addresses": len(addresses), "customers": len(made), "contacts": inserted}
+        self.step("contacts")
+        council = loader.prepare_for_cases(council=council, rng=random.Random(f"{seed}:staff"))
+        self.step("case settings and officers")
+        cases = seed_cases(council=council, seed=seed, open_cases=open_cases)
+        self.step(
+            f"cases ({cases.history:,} generated, {cases.backlog:,} raised and "
+            f"worked through the services)"
+        )
+        return {
+            "addresses": len(addresses),
+            "customers": len(made),
+            "contacts": inserted,
+            "cases": cases.history + cases.backlog,
+            "open": cases.open,
+        }
 
     def print_logins(self) -> None:
         self.stdout.write("")
@@ -107,4 +152,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {person.username:<12} {person.first_name} {person.last_name}, "
                               f"{person.what}")  # fmt: skip
         self.stdout.write("  agent01 ...  more contact centre agents, same password")
+        self.stdout.write("  officer01 ... back-office officers and team leaders, same password")
         self.stdout.write("The data is invented: Kingsmere, its postcodes (KM) and its people.")
