@@ -278,13 +278,13 @@ def test_a_team_leader_merges_a_duplicate_record(
         duplicate.reference.lower()
     )
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(re.compile(rf"/merge/{duplicate.reference}/$"))
+    page.wait_for_url(re.compile(rf"/merge/{re.escape(duplicate.reference)}/$"))
     check_page("check")
     assert page.get_by_text("12 Acacia Avenue").is_visible()
     assert page.get_by_text("This cannot be undone.").is_visible()
 
     page.get_by_role("button", name="Merge records").click()
-    page.wait_for_url(re.compile(rf"/customers/{john.reference}/$"))
+    page.wait_for_url(re.compile(rf"/customers/{re.escape(john.reference)}/$"))
     check_page("merged")
     banner = page.locator(".govuk-notification-banner--success").inner_text()
     assert f"Records merged. {duplicate.reference} now leads to this record." in banner

@@ -215,7 +215,7 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
     results = page.get_by_role("row").filter(has=page.get_by_role("link", name="Priya Shah"))
     assert results.count() == 2  # the agent checks the address to pick the right one
     results.filter(has_text="12 Acacia Avenue").get_by_role("link", name="Priya Shah").click()
-    page.wait_for_url(re.compile(rf"/customers/{customer.reference}/$"))
+    page.wait_for_url(re.compile(rf"/customers/{re.escape(customer.reference)}/$"))
     check_page(page, "agent-single-view")
     assert page.get_by_text("priya.shah@example.org").is_visible()
     assert page.get_by_text("No cases.").is_visible()
@@ -278,7 +278,7 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
     assert "Priya Shah" in newest.inner_text()
     assert "12 Acacia Avenue" in newest.inner_text()
     newest.get_by_role("link", name=case.reference).click()
-    officer_page.wait_for_url(re.compile(rf"/staff/cases/{case.reference}/$"))
+    officer_page.wait_for_url(re.compile(rf"/staff/cases/{re.escape(case.reference)}/$"))
     check_page(officer_page, "officer-case")
     assert officer_page.get_by_text(DESCRIPTION).is_visible()
 
@@ -295,7 +295,7 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
     check_page(officer_page, "officer-change-status")
     officer_page.get_by_label("In progress").check()
     officer_page.get_by_role("button", name="Change status").click()
-    officer_page.wait_for_url(re.compile(rf"/staff/cases/{case.reference}/$"))
+    officer_page.wait_for_url(re.compile(rf"/staff/cases/{re.escape(case.reference)}/$"))
     check_page(officer_page, "officer-in-progress")
     assert "Status changed to in progress" in banner(officer_page)
 
@@ -311,7 +311,7 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
     check_page(officer_page, "officer-update")
     officer_page.get_by_label("Update for the customer").fill(UPDATE)
     officer_page.get_by_role("button", name="Send update").click()
-    officer_page.wait_for_url(re.compile(rf"/staff/cases/{case.reference}/$"))
+    officer_page.wait_for_url(re.compile(rf"/staff/cases/{re.escape(case.reference)}/$"))
     check_page(officer_page, "officer-update-sent")
     assert "Update for the customer added" in banner(officer_page)
     assert officer_page.locator(".console-timeline").get_by_text(UPDATE).is_visible()
@@ -322,7 +322,7 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
     officer_page.get_by_label(str(ResolutionCode.DONE.label)).check()
     officer_page.get_by_label("Message for the customer").fill(CLOSING)
     officer_page.get_by_role("button", name="Close case").click()
-    officer_page.wait_for_url(re.compile(rf"/staff/cases/{case.reference}/$"))
+    officer_page.wait_for_url(re.compile(rf"/staff/cases/{re.escape(case.reference)}/$"))
     check_page(officer_page, "officer-closed")
     assert "Case closed" in banner(officer_page)
     summary = officer_page.locator(".govuk-summary-list").first.inner_text()
@@ -334,7 +334,7 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
     sent = run_tasks()
     assert [result.task_path for result in sent] == [send_message_task.module_path] * 2
     page.get_by_role("link", name="Priya Shah").click()
-    page.wait_for_url(re.compile(rf"/customers/{customer.reference}/$"))
+    page.wait_for_url(re.compile(rf"/customers/{re.escape(customer.reference)}/$"))
     check_page(page, "agent-single-view-after")
     row = page.locator("#cases + .console-table-wrapper tbody tr").first
     assert case.reference in row.inner_text()

@@ -852,7 +852,7 @@ def test_an_agent_raises_a_case_checks_for_repeats_and_logs_a_chase(
     check("chase")
     page.get_by_label("Notes (optional)").fill("Asked when the sofa will be collected")
     page.get_by_role("button", name="Log chase").click()
-    page.wait_for_url(re.compile(rf"/staff/cases/{case.reference}/$"))
+    page.wait_for_url(re.compile(rf"/staff/cases/{re.escape(case.reference)}/$"))
     assert "Chase logged." in page.locator(".govuk-notification-banner--success").inner_text()
 
     page.goto(f"{live_server.url}/staff/customers/{customer.reference}/")

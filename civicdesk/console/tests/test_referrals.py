@@ -478,7 +478,7 @@ def test_an_officer_refers_a_case_and_the_partner_answers(
     )
     page.get_by_label("garden.png").check()
     page.get_by_role("button", name="Refer case").click()
-    page.wait_for_url(re.compile(rf"/staff/cases/{case.reference}/$"))
+    page.wait_for_url(re.compile(rf"/staff/cases/{re.escape(case.reference)}/$"))
     assert (
         "Referred to Tenancy support."
         in page.locator(".govuk-notification-banner--success").inner_text()
