@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from civicdesk.cases.models import Case, Referral, ReferralStatus
+from civicdesk.cases.models import Case, CaseStatus, Referral, ReferralStatus
 from civicdesk.cases.policy import MANAGING_ROLES, staff_member
 from civicdesk.cases.selectors import (
     DUE_SOON,
@@ -28,6 +28,7 @@ from civicdesk.cases.selectors import (
     team_queue,
 )
 from civicdesk.cases.services import assign_cases
+from civicdesk.catalogue.models import Priority
 from civicdesk.console import tokens
 from civicdesk.console.forms_cases import BulkAssignForm, QueueFilterForm, team_members
 from civicdesk.organisations.models import Role, Team
@@ -55,6 +56,23 @@ def may_assign_in(user: Any, team: Team) -> bool:
 class QueueRow:
     case: Case
     due: str  # "missed", "response_missed", "paused", "soon" or ""
+    status: str  # in words
+    priority: str  # in words
+
+
+def queue_rows(cases: list[Case], now: datetime.datetime) -> list[QueueRow]:
+    """A page of the queue, with the labels translated once rather than in every row."""
+    statuses = {value: str(label) for value, label in CaseStatus.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    return [
+        QueueRow(
+            case,
+            due_state(case, now),
+            status=statuses.get(case.status, case.status),
+            priority=priorities.get(case.priority, case.priority),
+        )
+        for case in cases
+    ]
 
 
 def due_state(case: Case, now: datetime.datetime) -> str:
@@ -159,7 +177,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "bulk_form": bulk_form,
         "form": bulk_form,  # for the error summary
         "selected": set(request.POST.getlist("cases")),
-        "rows": [QueueRow(case, due_state(case, now)) for case in page.object_list],
+        "rows": queue_rows(page.object_list, now),
         "page": page,
         "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
         "referral_rows": _referral_rows(referrals, now),
