@@ -129,6 +129,9 @@ class Case(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     location_description = models.CharField(max_length=300, blank=True)
+    # A photo the reporter's own system holds (Open311 media_url). The database default keeps
+    # the bulk seeders' raw inserts working.
+    media_url = models.URLField(max_length=500, blank=True, default="", db_default="")
     ward = models.ForeignKey(
         Ward, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )

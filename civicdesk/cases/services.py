@@ -274,11 +274,15 @@ def raise_case(
     attributes: dict[str, Any] | None = None,
     priority: str = Priority.NORMAL,
     opened_at: datetime.datetime | None = None,
+    media_url: str = "",
     submission_key: str = "",
+    from_public: bool = False,
 ) -> Case:
     """Open a case, route it to a team, start its clocks and acknowledge it to the customer.
 
     A retried submission with the same `submission_key` returns the case the first one made.
+    Only the council's own staff raise cases from the console; `from_public` is for
+    `cases.intake`, where residents, intermediaries and API clients are the actors.
     """
     now = timezone.now()
     opened_at = opened_at or now
@@ -302,7 +306,7 @@ def raise_case(
     if opened_at > now + datetime.timedelta(minutes=5):
         errors["opened_at"] = _("A case cannot be opened in the future.")
     _check_location(organisation, address, latitude, longitude, errors)
-    if actor is not None and getattr(actor, "is_authenticated", False):
+    if actor is not None and getattr(actor, "is_authenticated", False) and not from_public:
         member = staff_member(actor)
         if not actor.is_superuser and (
             member.is_partner or member.organisation_id != organisation.pk
@@ -330,6 +334,7 @@ def raise_case(
             latitude=latitude if latitude is not None else _float(address, "latitude"),
             longitude=longitude if longitude is not None else _float(address, "longitude"),
             location_description=location_description.strip(),
+            media_url=media_url,
             ward_id=ward_id,
             priority=priority,
             team=team,
@@ -738,6 +743,12 @@ def add_attachment(*, actor: Any, case: Case, upload: UploadedFile) -> Attachmen
     """Keep a checked file on the case, under a name of our choosing, never the uploader's."""
     case = lock_case(case)
     require_permission(access_for(actor, case).may_work, _("You cannot add to this case."))
+    return attach_file(actor=actor, case=case, upload=upload)
+
+
+def attach_file(*, actor: Any, case: Case, upload: UploadedFile) -> Attachment:
+    """Store a file on a locked case without the staff permission check: for `add_attachment`
+    and for the photos that come with a public report (`cases.intake`)."""
     checked = check_upload(upload, upload.name or "", upload.size or 0)
     now = timezone.now()
     event = append_event(

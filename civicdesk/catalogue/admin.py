@@ -5,6 +5,7 @@ from civicdesk.catalogue.models import (
     LgslService,
     RoutingRule,
     Service,
+    ServiceQuestion,
     SlaTarget,
 )
 
@@ -30,6 +31,13 @@ class RoutingRuleInline(admin.TabularInline):
     autocomplete_fields = ["team"]
 
 
+class ServiceQuestionInline(admin.StackedInline):
+    """What the service asks with every request: the portal's questions and Open311 attributes."""
+
+    model = ServiceQuestion
+    extra = 0
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = [
@@ -41,15 +49,18 @@ class ServiceAdmin(admin.ModelAdmin):
         "sla_unit",
         "is_active",
     ]
-    list_filter = ["organisation", "sensitivity", "is_active"]
+    list_filter = ["organisation", "sensitivity", "request_kind", "is_public", "is_active"]
     search_fields = ["name", "keywords", "lgsl__label"]
     autocomplete_fields = ["lgsl", "owning_team"]
     filter_horizontal = ["entitled_teams"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [SlaTargetInline, RoutingRuleInline, KnowledgeArticleInline]
+    inlines = [ServiceQuestionInline, SlaTargetInline, RoutingRuleInline, KnowledgeArticleInline]
 
     def save_formset(self, request, form, formset, change):
         """Articles belong to the service's organisation, whatever the form says."""
+        if formset.model is not KnowledgeArticle:
+            formset.save()
+            return
         for article in formset.save(commit=False):
             article.organisation_id = form.instance.organisation_id
             article.save()

@@ -17,13 +17,20 @@ from civicdesk.catalogue.models import (
     InteractionType,
     LgslService,
     Priority,
+    RequestKind,
     RoutingRule,
     Sensitivity,
     Service,
     SlaTarget,
     SlaUnit,
 )
-from civicdesk.catalogue.services import create_service, import_lgsl, publish_article
+from civicdesk.catalogue.services import (
+    add_question,
+    create_service,
+    import_lgsl,
+    publish_article,
+    set_public_details,
+)
 from civicdesk.core.audit import record
 from civicdesk.core.models import AuditAction
 from civicdesk.organisations.models import Organisation, Team
@@ -897,7 +904,112 @@ def install_demo_catalogue(
                 last_reviewed_on=article.reviewed,
             )
         services[spec.slug] = service
+    install_demo_public_details(actor=actor, services=services)
     return services
+
+
+# How the demo services meet the public: which take reports or questions online, what each
+# asks, and how to get it done by other routes. Services not listed are information only.
+
+PROBLEM, ENQUIRY = RequestKind.PROBLEM, RequestKind.ENQUIRY
+ONLINE_REPORT = "Report it online at any time. You'll get a reference to track it."
+PHONE_LINE = "Call 0300 123 4567, Monday to Friday, 8:30am to 5pm."
+ONE_STOP = "Visit the one-stop shop at Kingsmere Town Hall, Monday to Friday, 9am to 5pm."
+
+# slug: (request kind, anonymous allowed, group)
+DEMO_PUBLIC = {
+    "missed-bin": (PROBLEM, False, "Bins and recycling"),
+    "recycling": (PROBLEM, False, "Bins and recycling"),
+    "street-cleaning": (PROBLEM, True, "Streets"),
+    "graffiti": (PROBLEM, True, "Streets"),
+    "flytipping": (PROBLEM, True, "Streets"),
+    "abandoned-vehicles": (PROBLEM, True, "Streets"),
+    "drainage": (PROBLEM, True, "Roads and pavements"),
+    "trees": (PROBLEM, True, "Roads and pavements"),
+    "grass-cutting": (PROBLEM, True, "Parks and open spaces"),
+    "dog-warden": (PROBLEM, False, "Animals and pests"),
+    "pest-control": (ENQUIRY, False, "Animals and pests"),
+    "council-tax-bills": (ENQUIRY, False, "Council Tax"),
+    "single-person-discount": (ENQUIRY, False, "Council Tax"),
+    "housing-benefit-claims": (ENQUIRY, False, "Benefits"),
+    "blue-badge": (ENQUIRY, False, "Parking and travel"),
+    "skip-permits": (ENQUIRY, False, "Roads and pavements"),
+    "anti-social-behaviour": (PROBLEM, False, "Community safety"),
+}
+
+
+def _choices(*pairs: str) -> list[dict[str, str]]:
+    return [{"key": pairs[i], "name": pairs[i + 1]} for i in range(0, len(pairs), 2)]
+
+
+DEMO_QUESTIONS: dict[str, list[dict[str, Any]]] = {
+    "missed-bin": [
+        {"code": "bin_type", "prompt": "Which bin was missed?", "datatype": "singlevaluelist",
+         "required": True, "choices": _choices("general", "General waste (black bin)",
+                                                "recycling", "Recycling (blue bin)",
+                                                "garden", "Garden waste (brown bin)",
+                                                "food", "Food waste caddy")},
+        {"code": "put_out_by", "prompt": "Was the bin out by 7am on collection day?",
+         "datatype": "singlevaluelist", "required": True,
+         "choices": _choices("yes", "Yes", "no", "No")},
+    ],
+    "graffiti": [
+        {"code": "surface", "prompt": "What is the graffiti on?", "datatype": "singlevaluelist",
+         "required": True, "choices": _choices("wall", "A wall or building",
+                                                "bus_shelter", "A bus shelter",
+                                                "street_furniture", "A sign, bench or bin",
+                                                "other", "Something else")},
+        {"code": "offensive", "prompt": "Is it offensive or racist?",
+         "datatype": "singlevaluelist", "required": True,
+         "hint": "We remove offensive graffiti within one working day.",
+         "choices": _choices("yes", "Yes", "no", "No")},
+    ],
+    "flytipping": [
+        {"code": "waste_types", "prompt": "What has been dumped?", "datatype": "multivaluelist",
+         "required": True, "hint": "Select all that apply.",
+         "choices": _choices("household", "Household rubbish", "furniture", "Furniture",
+                             "building", "Building rubble", "tyres", "Tyres",
+                             "hazardous", "Chemicals, asbestos or needles")},
+        {"code": "amount", "prompt": "How much is there?", "datatype": "singlevaluelist",
+         "choices": _choices("bag", "A few bags", "car", "A car boot load",
+                             "van", "A van load or more")},
+    ],
+    "abandoned-vehicles": [
+        {"code": "registration", "prompt": "Vehicle registration number", "datatype": "string",
+         "required": True},
+        {"code": "days_there", "prompt": "How many days has it been there?",
+         "datatype": "number"},
+    ],
+    "trees": [
+        {"code": "danger", "prompt": "Is the tree dangerous right now?",
+         "datatype": "singlevaluelist", "required": True,
+         "hint": "If a tree has fallen across a road, call us on 0300 123 4567 instead.",
+         "choices": _choices("yes", "Yes", "no", "No")},
+    ],
+    "dog-warden": [
+        {"code": "problem", "prompt": "What is the problem?", "datatype": "singlevaluelist",
+         "required": True, "choices": _choices("fouling", "Dog fouling", "stray", "A stray dog",
+                                                "barking", "Persistent barking")},
+        {"code": "seen_at", "prompt": "When did you last see it?", "datatype": "datetime"},
+    ],
+}  # fmt: skip
+
+
+def install_demo_public_details(*, actor: Any, services: dict[str, Service]) -> None:
+    for slug, service in services.items():
+        kind, anonymous, group = DEMO_PUBLIC.get(slug, (RequestKind.NONE, False, ""))
+        set_public_details(
+            actor=actor,
+            service=service,
+            request_kind=kind,
+            allows_anonymous=anonymous,
+            group=group,
+            how_online=ONLINE_REPORT if kind != RequestKind.NONE else "",
+            how_by_phone=PHONE_LINE if Channel.PHONE in service.channels else "",
+            how_in_person=ONE_STOP if Channel.FACE_TO_FACE in service.channels else "",
+        )
+        for order, question in enumerate(DEMO_QUESTIONS.get(slug, []), start=1):
+            add_question(actor=actor, service=service, order=order, **question)
 
 
 # How the demo council works its cases: first response promises, targets that differ by

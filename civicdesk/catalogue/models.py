@@ -1,5 +1,6 @@
 """What the council does (LGSL-coded services) and what agents need to answer about it."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,14 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class RequestKind(models.TextChoices):
+    """What a resident can ask of a service online; information-only services take no request."""
+
+    PROBLEM = "problem", _("Report a problem")
+    ENQUIRY = "enquiry", _("Ask a question")
+    NONE = "none", _("Information only")
+
+
 class Service(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="services"
@@ -138,6 +147,22 @@ class Service(models.Model):
     channels = models.JSONField(default=list, blank=True, help_text=_("Channels enabled."))
     interaction_types = models.JSONField(_("LGIL interaction types"), default=list, blank=True)
     is_active = models.BooleanField(default=True)
+    # The public face of the service: the portal's A-Z, its page, and Open311 discovery.
+    is_public = models.BooleanField(
+        default=True, help_text=_("Listed in the A to Z and offered to Open311 clients.")
+    )
+    request_kind = models.CharField(
+        max_length=10, choices=RequestKind.choices, default=RequestKind.NONE
+    )
+    allows_anonymous = models.BooleanField(
+        default=False, help_text=_("Residents may report without giving contact details.")
+    )
+    group = models.CharField(
+        max_length=100, blank=True, help_text=_("A heading in lists, such as Waste.")
+    )
+    how_online = models.TextField(_("how to do it online"), blank=True)
+    how_by_phone = models.TextField(_("how to do it by phone"), blank=True)
+    how_in_person = models.TextField(_("how to do it in person"), blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -151,6 +176,67 @@ class Service(models.Model):
     @property
     def is_sensitive(self) -> bool:
         return self.sensitivity != Sensitivity.STANDARD
+
+
+class QuestionType(models.TextChoices):
+    """The kinds of answer a service may ask for; the values are Open311's datatypes."""
+
+    STRING = "string", _("Short text")
+    TEXT = "text", _("Long text")
+    NUMBER = "number", _("Number")
+    DATETIME = "datetime", _("Date and time")
+    SINGLE_CHOICE = "singlevaluelist", _("One of a list")
+    MULTIPLE_CHOICE = "multivaluelist", _("Any of a list")
+
+
+class ServiceQuestion(models.Model):
+    """A question a service asks when a request is made: on the portal, by an agent, and as an
+    Open311 attribute. Answers are kept on the case under the question's code."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(max_length=50, help_text=_("Stable key for answers and Open311."))
+    prompt = models.CharField(max_length=300)
+    hint = models.CharField(max_length=300, blank=True)
+    datatype = models.CharField(
+        max_length=20, choices=QuestionType.choices, default=QuestionType.STRING
+    )
+    required = models.BooleanField(default=False)
+    choices = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_('For lists: [{"key": "glass", "name": "Broken glass"}, ...].'),
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["service", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "code"], name="service_question_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    @property
+    def has_choices(self) -> bool:
+        return self.datatype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
+
+    def clean(self) -> None:
+        """A list question needs choices, each with a key and a name, keys unique."""
+        if not self.has_choices:
+            if self.choices:
+                raise ValidationError({"choices": _("Only list questions have choices.")})
+            return
+        if not isinstance(self.choices, list) or not self.choices:
+            raise ValidationError({"choices": _("Give the choices as a list.")})
+        keys = []
+        for choice in self.choices:
+            if not isinstance(choice, dict) or not choice.get("key") or not choice.get("name"):
+                raise ValidationError({"choices": _("Each choice needs a key and a name.")})
+            keys.append(str(choice["key"]))
+        if len(set(keys)) != len(keys):
+            raise ValidationError({"choices": _("Each choice needs its own key.")})
 
 
 class SlaTarget(models.Model):

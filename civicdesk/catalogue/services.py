@@ -16,7 +16,9 @@ from civicdesk.catalogue.models import (
     InteractionType,
     KnowledgeArticle,
     LgslService,
+    QuestionType,
     Service,
+    ServiceQuestion,
 )
 from civicdesk.core.audit import record
 from civicdesk.core.models import AuditAction
@@ -111,6 +113,69 @@ def publish_article(
         summary=f"Article for {service.name}: {question[:80]}",
     )
     return article
+
+
+PUBLIC_FIELDS = (
+    "is_public", "request_kind", "allows_anonymous", "group", "how_online", "how_by_phone",
+    "how_in_person",
+)  # fmt: skip
+
+
+@transaction.atomic
+def set_public_details(*, actor: Any, service: Service, **changes: Any) -> Service:
+    """Change how a service appears on the portal and to Open311 clients."""
+    unknown = set(changes) - set(PUBLIC_FIELDS)
+    if unknown:
+        raise TypeError(f"Not public details: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(service, name, value)
+    service.full_clean()
+    service.save(update_fields=list(changes))
+    record(
+        actor=actor,
+        action=AuditAction.UPDATED,
+        target=service,
+        summary=f"Public details of {service.name} changed",
+        detail={"fields": sorted(changes)},
+    )
+    return service
+
+
+@transaction.atomic
+def add_question(
+    *,
+    actor: Any,
+    service: Service,
+    code: str,
+    prompt: str,
+    datatype: str = QuestionType.STRING,
+    required: bool = False,
+    choices: list[dict[str, str]] | None = None,
+    hint: str = "",
+    order: int | None = None,
+) -> ServiceQuestion:
+    """Add a question the service asks with every request (and offers as an Open311 attribute)."""
+    if order is None:
+        order = service.questions.count() + 1
+    question = ServiceQuestion(
+        service=service,
+        code=code,
+        prompt=prompt,
+        datatype=datatype,
+        required=required,
+        choices=choices or [],
+        hint=hint,
+        order=order,
+    )
+    question.full_clean()
+    question.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATED,
+        target=question,
+        summary=f"Question {code} added to {service.name}",
+    )
+    return question
 
 
 @dataclass

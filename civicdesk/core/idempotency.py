@@ -1,33 +1,48 @@
 """Carrying out a submission at most once, whatever the sender retries."""
 
+import datetime
 from collections.abc import Callable
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from civicdesk.core.models import Submission
 
 
-def _earlier(key: str, model: type[models.Model]) -> models.Model | None:
+def _earlier(
+    key: str, model: type[models.Model], window: datetime.timedelta | None = None
+) -> models.Model | None:
     done = Submission.objects.filter(key=key).first()
     if done is None:
+        return None
+    if window is not None and done.created_at < timezone.now() - window:
+        done.delete()  # the same content again after the window is a new submission
         return None
     if done.record_type != model._meta.label_lower:
         raise ValueError(f"The submission key {key!r} was used for another kind of record.")
     return model._default_manager.get(pk=done.record_id)
 
 
-def once[M: models.Model](*, key: str, model: type[M], create: Callable[[], M]) -> tuple[M, bool]:
+def once[M: models.Model](
+    *,
+    key: str,
+    model: type[M],
+    create: Callable[[], M],
+    window: datetime.timedelta | None = None,
+) -> tuple[M, bool]:
     """Return (record, created): `create()`'s record, or the one an earlier call with `key` made.
 
     Without a key, `create` simply runs. With one, the record and the key are saved together, so
     a second request with the same key either finds the first one's record or, racing it, fails
-    on the unique key, rolls back its own record and returns the winner's.
+    on the unique key, rolls back its own record and returns the winner's. With a `window`, a
+    key older than that no longer counts: for keys made from the content of a request, which
+    may honestly be sent again another day.
     """
     if not key:
         return create(), True
     try:
         with transaction.atomic():
-            earlier = _earlier(key, model)
+            earlier = _earlier(key, model, window)
             if earlier is not None:
                 return earlier, False
             record = create()

@@ -177,6 +177,14 @@ class Representative(models.Model):
     consent_expires_on = models.DateField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     notes = models.CharField(max_length=300, blank=True)
+    # The representative's own sign-in, when they act for the customer on the portal.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="representations",
+    )
 
     objects = RepresentativeQuerySet.as_manager()
 
@@ -185,3 +193,39 @@ class Representative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relationship_display()})"
+
+    @property
+    def in_force(self) -> bool:
+        today = timezone.localdate()
+        return self.revoked_at is None and (
+            self.consent_expires_on is None or self.consent_expires_on >= today
+        )
+
+    def may_act_for(self, service: Service) -> bool:
+        """Whether the recorded consent covers making a request about `service`."""
+        if not self.in_force or self.scope == self.Scope.INFORMATION_ONLY:
+            return False
+        return self.scope == self.Scope.ALL or self.services.filter(pk=service.pk).exists()
+
+
+class PortalAccount(models.Model):
+    """A resident's sign-in to the portal, tied to the customer record their requests are on.
+
+    The sign-in is an ordinary user with no staff membership. A customer may end up with more
+    than one account (two records merged), so the link is a foreign key, not one-to-one.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_account"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="accounts")
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Portal account of {self.customer}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None

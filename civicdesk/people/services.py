@@ -84,6 +84,48 @@ def create_customer(
 
 
 @transaction.atomic
+def find_or_register_customer(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    forenames: str,
+    surname: str,
+    email: str = "",
+    phone: str = "",
+) -> Customer:
+    """The record a request from the public is about, found by email and surname or registered.
+
+    Both must match one record, so a stranger who knows only an email address is not joined
+    to someone else's record; a near miss registers a new record for the merge tool to find.
+    The details on a found record are not changed: only staff and the customer's own account do
+    that.
+    """
+    email_key = matching.normalise_email(email)
+    surname_key = matching.fold(surname).replace(" ", "")
+    if email_key and surname_key:
+        found = list(
+            Customer.objects.filter(
+                organisation=organisation,
+                email_normalised=email_key,
+                surname_normalised=surname_key,
+                merged_into__isnull=True,
+            )[:2]
+        )
+        if len(found) == 1:
+            return found[0]
+    is_mobile = matching.normalise_phone(phone).startswith("07")
+    return create_customer(
+        actor=actor,
+        organisation=organisation,
+        forenames=forenames.strip(),
+        surname=surname.strip(),
+        email=email.strip(),
+        mobile=phone.strip() if is_mobile else "",
+        phone="" if is_mobile else phone.strip(),
+    )
+
+
+@transaction.atomic
 def update_customer(*, actor: Any, customer: Customer, **changes: Any) -> Customer:
     """Change a customer's details; the audit entry lists the fields changed, not their values."""
     unknown = set(changes) - set(EDITABLE_FIELDS)

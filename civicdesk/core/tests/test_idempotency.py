@@ -44,9 +44,9 @@ def test_losing_a_race_returns_the_winners_record(council, agent, monkeypatch):
     real_earlier = idempotency._earlier
     looks = []
 
-    def looked_too_soon(key, model):
+    def looked_too_soon(key, model, window=None):
         looks.append(key)
-        return None if len(looks) == 1 else real_earlier(key, model)
+        return None if len(looks) == 1 else real_earlier(key, model, window)
 
     monkeypatch.setattr(idempotency, "_earlier", looked_too_soon)
     result = log_contact(actor=agent, organisation=council, channel="phone", outcome="resolved",
