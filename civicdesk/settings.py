@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "civicdesk.notify",
     "civicdesk.cases",
     "civicdesk.console",
+    "civicdesk.portal",
+    "civicdesk.api",
+    "civicdesk.api.open311",
     # After our apps, so that core's GOV.UK form templates win over Django's own.
     "django.forms",
 ]

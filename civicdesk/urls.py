@@ -5,4 +5,6 @@ urlpatterns = [
     path("staff/", include("civicdesk.console.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("civicdesk.api.urls")),
+    path("open311/v2/", include("civicdesk.api.open311.urls")),
+    path("", include("civicdesk.portal.urls")),
 ]
