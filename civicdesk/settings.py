@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "civicdesk.console.middleware.StaffOnlyConsoleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicdesk.core.context_processors.service_identity",
+                "civicdesk.portal.views.representing.acting_for",
             ],
         },
     },
@@ -181,6 +183,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Shown in the generic header: a council's own name, never the crown.
 CIVICDESK_SERVICE_NAME = os.environ.get("CIVICDESK_SERVICE_NAME", "CivicDesk")
+# The council whose portal this is (its organisation slug); blank means the only council.
+CIVICDESK_PORTAL_ORGANISATION = os.environ.get("CIVICDESK_PORTAL_ORGANISATION", "").strip()
 
 # GOV.UK Notify. "simulator" sends nothing and decides outcomes as Notify's test key does;
 # "live" needs the API key, and refuses to start without it (system check notify.E001).

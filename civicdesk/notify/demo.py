@@ -106,17 +106,64 @@ def _staff_wording() -> dict[str, tuple[str, str]]:
     }
 
 
+def _account_wording(council: str) -> dict[str, tuple[str, str]]:
+    """Per event: the subject and body of the email about a resident's portal account."""
+    return {
+        MessageEvent.VERIFY_EMAIL: (
+            _("Confirm your email address"),
+            _(
+                "Hello((name?? ))((name)),\n\n"
+                "Confirm your email address to finish setting up your %(council)s account.\n\n"
+                "((url??Open this link to confirm it: ))((url))\n\n"
+                "The link works once and stops working after 3 days.\n\n"
+                "If you did not create an account, you can ignore this email.\n\n"
+                "%(council)s"
+            )
+            % {"council": council},
+        ),
+        MessageEvent.ACCOUNT_EXISTS: (
+            _("Someone tried to create an account with your email address"),
+            _(
+                "Hello((name?? ))((name)),\n\n"
+                "Someone tried to create a %(council)s account with this email address. "
+                "You already have an account.\n\n"
+                "If it was you, sign in instead. "
+                "((url??If you have forgotten your password, reset it: ))((url))\n\n"
+                "If it was not you, you do not need to do anything. "
+                "Nobody can use your account without your password.\n\n"
+                "%(council)s"
+            )
+            % {"council": council},
+        ),
+        MessageEvent.PASSWORD_RESET: (
+            _("Reset your password"),
+            _(
+                "Hello((name?? ))((name)),\n\n"
+                "We received a request to reset the password for your %(council)s account.\n\n"
+                "((url??Open this link to choose a new password: ))((url))\n\n"
+                "The link works once and stops working after 3 days.\n\n"
+                "If you did not ask to reset your password, you can ignore this email. "
+                "Your password has not changed.\n\n"
+                "%(council)s"
+            )
+            % {"council": council},
+        ),
+    }
+
+
 @transaction.atomic
 def install_demo_templates(*, actor: Any, organisation: Organisation) -> list[MessageTemplate]:
     """Add the default templates (for every service) that the organisation does not have yet:
     acknowledgement, update and closure by email, text message and letter, and the SLA warning
-    and referral emails to staff. Safe to run again."""
+    and referral emails to staff, and the portal account emails. Safe to run again."""
     wanted: list[tuple[str, str, str, str]] = []
     for event, (subject, body, text) in _customer_wording(organisation.name).items():
         wanted.append((event, MessageChannel.EMAIL, subject, body))
         wanted.append((event, MessageChannel.SMS, "", text))
         wanted.append((event, MessageChannel.LETTER, subject, body))
     for event, (subject, body) in _staff_wording().items():
+        wanted.append((event, MessageChannel.EMAIL, subject, body))
+    for event, (subject, body) in _account_wording(organisation.name).items():
         wanted.append((event, MessageChannel.EMAIL, subject, body))
     existing = set(
         MessageTemplate.objects.filter(

@@ -29,6 +29,10 @@ class MessageEvent(models.TextChoices):
     CLOSURE = "closure", _("Request closed")
     SLA_WARNING = "sla_warning", _("SLA warning to a team leader")
     REFERRAL = "referral", _("Work referred to a team")
+    # Residents' portal accounts: always by email, to the address the resident gave.
+    VERIFY_EMAIL = "verify_email", _("Confirm an email address")
+    ACCOUNT_EXISTS = "account_exists", _("Someone tried to create an account")
+    PASSWORD_RESET = "password_reset", _("Reset a password")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -31,7 +31,7 @@ from civicdesk.organisations.tests.factories import (
     TeamFactory,
     UserFactory,
 )
-from civicdesk.people.models import Customer, Representative
+from civicdesk.people.models import Customer, PortalAccount, Representative
 from civicdesk.people.services import add_representative, create_customer
 
 LONDON = ZoneInfo("Europe/London")
@@ -58,6 +58,7 @@ SUPERUSER = "superuser"  # the platform's, a member of no organisation
 PARTNER_REFERRAL = "partner_referral"  # partner agency team sent every case's referral
 PARTNER_NO_REFERRAL = "partner_no_referral"  # the same partner agency, another team
 OTHER_COUNCIL = "other_council"  # a manager at the council next door
+RESIDENT = "resident"  # Ada's own portal account, email confirmed: no staff membership
 ROLES = (
     ANONYMOUS,
     AGENT,
@@ -71,6 +72,7 @@ ROLES = (
     PARTNER_REFERRAL,
     PARTNER_NO_REFERRAL,
     OTHER_COUNCIL,
+    RESIDENT,
 )
 CASE_TEAM_ROLES = (OFFICER, TEAM_LEADER)
 
@@ -231,7 +233,19 @@ def build_world() -> World:
     )
     for kind in KINDS:
         _add_cases(world, kind)
+    world.staff[RESIDENT] = _resident(council, ada)
     return world
+
+
+def _resident(council: Organisation, customer: Customer) -> Any:
+    """Ada's portal account, as created on the portal, with the password the others have."""
+    user = UserFactory(
+        username="ada@example.org", email="ada@example.org", first_name="Ada", last_name="Okafor"
+    )
+    PortalAccount.objects.create(
+        organisation=council, user=user, customer=customer, email_verified_at=MONDAY_MORNING
+    )
+    return user
 
 
 DESCRIPTIONS = {

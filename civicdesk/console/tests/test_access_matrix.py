@@ -10,6 +10,8 @@ happens (see matrix_data.ROLES for who the roles are):
   nothing.
 - SIGN_IN: redirected to the sign-in page; a POST changes nothing.
 - NOT_ALLOWED (405): the method is not accepted at all.
+- NOTHING: any refusal (403, 404, 405 or signing in) and, for a POST, no change: what a
+  resident's portal account gets from every console URL, whatever the row says for staff.
 
 Every URL in console/urls.py must have rows: a new URL fails the test named "every console URL
 is in the matrix" until it is added, with POST rows unless GET_ONLY says why it needs none.
@@ -57,6 +59,7 @@ from .matrix_data import (
     PARTNER_NO_REFERRAL,
     PARTNER_REFERRAL,
     PNG,
+    RESIDENT,
     ROLES,
     SAFEGUARDING,
     SENSITIVE,
@@ -74,6 +77,7 @@ NOT_FOUND = "404"
 NOT_ALLOWED = "405"
 SIGN_IN = "sign-in"
 REFUSED = (FORBIDDEN, NOT_FOUND, NOT_ALLOWED, SIGN_IN)
+NOTHING = "nothing"
 
 FORM_TOKEN = uuid.UUID("5e1f2d3c-0000-4000-8000-000000000001")
 PASSWORD = "correct-horse-battery"
@@ -125,8 +129,8 @@ def expect(
     default: str, *overrides: dict[str, str], anonymous: str = SIGN_IN, **by_role: str
 ) -> dict[str, str]:
     """Every role's outcome: `default`, unless named (later names win); anonymous visitors
-    sign in first."""
-    expected = {role: default for role in ROLES} | {ANONYMOUS: anonymous}
+    sign in first; a resident gets nothing."""
+    expected = {role: default for role in ROLES} | {ANONYMOUS: anonymous, RESIDENT: NOTHING}
     for override in (*overrides, by_role):
         unknown = set(override) - set(ROLES)
         assert not unknown, f"Unknown roles {unknown}"
@@ -416,7 +420,8 @@ EVERYONE = expect(OK)
 ROWS: list[Row] = [
     # Signing in and out, and passwords.
     Row("home", "GET", EVERYONE),
-    Row("sign-in", "GET", expect(OK, anonymous=OK)),  # signed in: on to the home page
+    # Signed in: on to the home page; a resident is shown the form (and refused on posting).
+    Row("sign-in", "GET", expect(OK, anonymous=OK, resident=OK)),
     Row("sign-out", "GET", expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
     Row("sign-out", "POST", expect(SIGN_IN), data=fixed()),  # signed out: back to sign in
     Row("password-change", "GET", EVERYONE),
@@ -533,7 +538,7 @@ GET_ONLY = {
 
 # Rows whose expected, secure outcome the app does not give yet: (row id, method, role) ->
 # what it does instead. Each is marked xfail(strict), so the suite stays green until the app
-# is fixed and then fails until the entry is removed. None at present.
+# is fixed and then fails until the entry is removed.
 KNOWN_HOLES: dict[tuple[str, str, str], str] = {}
 
 
@@ -660,6 +665,8 @@ def test_access(world: World, row: Row, role: str) -> None:
     got = outcome_of(response)
     if expected == KEPT:
         assert got == OK, f"{role}: {row.method} {url} gave {response.status_code}"
+    elif expected == NOTHING:
+        assert got in REFUSED, f"{role}: {row.method} {url} gave {response.status_code}"
     else:
         assert got == expected, f"{role}: {row.method} {url} gave {response.status_code}"
     if row.method == "POST":
@@ -694,7 +701,7 @@ def test_every_row_names_every_role_once() -> None:
     assert len(ids) == len(set(ids))
     for row in ROWS:
         assert set(row.expected) == set(ROLES), row.id
-        assert set(row.expected.values()) <= {OK, KEPT, *REFUSED}, row.id
+        assert set(row.expected.values()) <= {OK, KEPT, NOTHING, *REFUSED}, row.id
         assert (row.method == "POST") == (row.data is not None), row.id
     # The sensitive case has every row the standard one has; the safeguarding case its pages.
     sensitive = {(row.name, row.method) for row in ROWS if row.kind == SENSITIVE}

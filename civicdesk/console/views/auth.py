@@ -10,7 +10,15 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from civicdesk.console.forms import ChangePasswordForm, SignInForm
+from civicdesk.organisations.models import Membership
 from civicdesk.organisations.services import change_password, record_sign_in, record_sign_out
+
+
+def _is_staff(user: Any) -> bool:
+    """A member of a team somewhere, or a superuser; not a resident's portal account."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user).exists()
 
 
 class SignInView(auth_views.LoginView):
@@ -18,9 +26,25 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Only staff are sent on to the console; anyone else signed in sees the form.
+        self.redirect_authenticated_user = _is_staff(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form: SignInForm) -> HttpResponse:
+        user = form.get_user()
+        if not _is_staff(user):
+            # A resident's portal account (or any account with no place in a team).
+            form.add_error(
+                None,
+                _(
+                    "This account is not a staff account. If you have an account for the "
+                    "council's website, sign in there instead."
+                ),
+            )
+            return self.form_invalid(form)
         response = super().form_valid(form)
-        record_sign_in(user=form.get_user())
+        record_sign_in(user=user)
         return response
 
 

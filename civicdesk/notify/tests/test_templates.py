@@ -94,6 +94,9 @@ def test_the_demo_templates_cover_every_event_and_fill_in_with_or_without_values
           for channel in ("email", "sms", "letter")),
         ("sla_warning", "email"),
         ("referral", "email"),
+        ("verify_email", "email"),
+        ("account_exists", "email"),
+        ("password_reset", "email"),
     }  # fmt: skip
     assert install_demo_templates(actor=None, organisation=council) == []
     for template in templates:
