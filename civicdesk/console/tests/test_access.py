@@ -104,8 +104,8 @@ def test_the_navigation_names_the_agent_and_offers_sign_out(agent_client, agent)
 
 
 @pytest.mark.django_db
-def test_changing_a_password(client):
-    user = UserFactory()
+def test_changing_a_password(client, agent):
+    user = agent  # a member of staff: the console refuses accounts without a membership
     client.force_login(user)
 
     response = client.post(
