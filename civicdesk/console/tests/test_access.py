@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from civicdesk.core.models import AuditAction, AuditEvent
-from civicdesk.organisations.tests.factories import UserFactory
 
 PAGES = [
     ("console:home", []),
