@@ -54,6 +54,8 @@ def check_details(details: ContactDetails, errors: dict[str, str]) -> None:
     """What a request needs to be answered: a name, and an email address or a phone number."""
     if not details.given:
         return
+    if not details.forenames.strip():
+        errors["forenames"] = _("Enter your first name.")
     if not details.surname.strip():
         errors["surname"] = _("Enter your last name.")
     if not details.email.strip() and not details.phone.strip():

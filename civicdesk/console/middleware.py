@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
 from civicdesk.cases.policy import staff_member
 
@@ -22,7 +21,7 @@ class StaffOnlyConsoleMiddleware:
         match = request.resolver_match
         if match is None or match.namespace != "console":
             return None
-        if request.path in (reverse("console:sign-in"), reverse("console:sign-out")):
+        if match.url_name in ("sign-in", "sign-out"):
             return None
         user = request.user
         if not user.is_authenticated:

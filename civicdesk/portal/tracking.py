@@ -4,14 +4,10 @@ Nothing here tells a wrong reference from a right one with the wrong details, an
 limited per session and per address, so references cannot be fished for.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
-from civicdesk.cases.models import Case, CaseStatus, EventKind
+from civicdesk.cases.models import Case
 from civicdesk.core.references import InvalidReference, make_reference, parse_reference
 from civicdesk.organisations.models import Organisation
 from civicdesk.people.matching import normalise_email
@@ -20,34 +16,6 @@ from civicdesk.places.postcodes import is_valid_postcode, normalise_postcode
 MAX_GUESSES = 10  # failed look-ups allowed per session and per IP address in a window
 WINDOW_SECONDS = 60 * 60
 SESSION_KEY = "portal_track_failures"
-
-STATUS_WORDS = {
-    CaseStatus.OPEN: _("Received"),
-    CaseStatus.ASSIGNED: _("Received"),
-    CaseStatus.IN_PROGRESS: _("In progress"),
-    CaseStatus.WAITING_CUSTOMER: _("Waiting for information from you"),
-    CaseStatus.WAITING_THIRD_PARTY: _("Waiting for someone else to act"),
-    CaseStatus.RESOLVED: _("Dealt with"),
-    CaseStatus.CLOSED: _("Closed"),
-    CaseStatus.REOPENED: _("Reopened"),
-}
-
-
-@dataclass(frozen=True)
-class PublicUpdate:
-    at: datetime
-    text: str
-
-
-@dataclass(frozen=True)
-class TrackedRequest:
-    reference: str
-    status: str
-    service: str
-    reported_at: datetime | None
-    expected_by: datetime | None
-    updates: list[PublicUpdate]
-    sensitive: bool
 
 
 def _ip(request: HttpRequest) -> str:
@@ -104,38 +72,3 @@ def find_request(*, organisation: Organisation, reference: str, proof: str) -> C
     if case is None or not _matches(case, proof):
         return None
     return case
-
-
-def public_view(case: Case) -> TrackedRequest:
-    """What the requester may see: status, service, dates and the public updates only."""
-    sensitive = case.service.is_sensitive
-    updates: list[PublicUpdate] = []
-    if not sensitive:
-        events = case.events.filter(
-            kind__in=[
-                EventKind.STATUS_CHANGED, EventKind.PUBLIC_UPDATE, EventKind.CLOSED,
-                EventKind.REOPENED,
-            ]
-        ).order_by("occurred_at", "id")  # fmt: skip
-        for event in events:
-            if event.kind == EventKind.STATUS_CHANGED:
-                status = event.data.get("to", "")
-                words = STATUS_WORDS.get(status)
-                if words:
-                    updates.append(
-                        PublicUpdate(event.occurred_at, _("Status: %(status)s") % {"status": words})
-                    )
-            elif event.kind == EventKind.REOPENED:
-                updates.append(PublicUpdate(event.occurred_at, str(_("Reopened"))))
-            elif event.is_public and event.text:
-                updates.append(PublicUpdate(event.occurred_at, event.text))
-        updates.reverse()  # newest first
-    return TrackedRequest(
-        reference=case.reference or "",
-        status=str(STATUS_WORDS.get(case.status, case.get_status_display())),
-        service=case.service.name,
-        reported_at=None if sensitive else case.opened_at,
-        expected_by=None if sensitive or not case.is_open else case.resolution_due_at,
-        updates=updates,
-        sensitive=sensitive,
-    )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicdesk.cases.models import Case
+from civicdesk.cases.public import public_view
 from civicdesk.catalogue.models import Sensitivity
 from civicdesk.contacts.models import Contact
 from civicdesk.people import accounts
@@ -305,14 +306,10 @@ def account_case(request: HttpRequest, reference: str) -> HttpResponse:
             case = represented_cases(on_behalf).filter(reference=reference).first()
     if case is None:
         raise Http404
-    status_only = case.service.sensitivity != Sensitivity.STANDARD
-    updates = (
-        [] if status_only else list(case.events.filter(is_public=True).order_by("occurred_at"))
-    )
     return render(
         request,
         "portal/account/case.html",
-        {"case": case, "status_only": status_only, "updates": updates, "on_behalf": on_behalf},
+        {"case": case, "tracked": public_view(case), "on_behalf": on_behalf},
     )
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from civicdesk.cases.public import public_view
 from civicdesk.portal import tracking
 from civicdesk.portal.council import portal_council
 from civicdesk.portal.forms import TrackForm
@@ -35,7 +36,7 @@ def track(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             else:
-                tracked = tracking.public_view(case)
+                tracked = public_view(case)
     response = render(request, "portal/track.html", {"form": form, "tracked": tracked})
     response.status_code = status
     response["Cache-Control"] = "no-store"
