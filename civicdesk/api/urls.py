@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from civicdesk.api import notify_callbacks
+from civicdesk.api.v1.api import unknown_path
+from civicdesk.api.v1.api import urls as api_v1_urls
 
 app_name = "api"
 urlpatterns = [
@@ -9,4 +11,6 @@ urlpatterns = [
         notify_callbacks.delivery_status,
         name="notify-delivery-status",
     ),
+    path("v1/", api_v1_urls()),
+    re_path(r"^v1/(?P<rest>.*)$", unknown_path),
 ]

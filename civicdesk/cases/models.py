@@ -252,6 +252,7 @@ class EventKind(models.TextChoices):
     MESSAGE_SENT = "message_sent", _("Message sent")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
+    REPORTER_UPDATE = "reporter_update", _("Update from the reporter")
 
 
 class CaseEvent(models.Model):
@@ -276,7 +277,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["case", "occurred_at"], name="case_event_idx")]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"], name="case_event_idx"),
+            # Open311's servicerequestupdates and the API's updated_since ask by time alone.
+            models.Index(fields=["occurred_at"], name="case_event_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -4,6 +4,7 @@ import pytest
 from django.http import Http404
 
 from civicdesk.cases import referrals, reports, services
+from civicdesk.cases.models import Case
 from civicdesk.cases.policy import (
     NO_ACCESS,
     CaseAccess,
@@ -11,7 +12,7 @@ from civicdesk.cases.policy import (
     referral_access,
     staff_member,
 )
-from civicdesk.cases.selectors import case_for_user, cases_for_customer
+from civicdesk.cases.selectors import case_for_user, cases_for_customer, cases_for_user
 from civicdesk.core.models import AuditAction, AuditEvent
 from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import MembershipFactory, TeamFactory, UserFactory
@@ -209,3 +210,39 @@ def test_a_reference_is_found_however_it_is_typed(raise_, officer):
     ):
         found, _access = case_for_user(user=officer, reference=typed)
         assert found == case, typed
+
+
+def test_the_list_of_cases_agrees_with_the_policy_case_by_case(
+    raise_,
+    service,
+    sensitive_service,
+    partner_team,
+    partner,
+    council,
+    other_council,
+    agent,
+    superuser,
+):
+    """`cases_for_user` answers for many cases at once what `case_access` answers for one."""
+    outreach = TeamFactory(organisation=council, name="Street outreach")
+    cases = [raise_(), raise_(service=sensitive_service)]
+    RoutingRuleFactory(service=sensitive_service, ward=None, team=outreach)
+    cases.append(raise_(service=sensitive_service))
+    RoutingRuleFactory(service=service, ward=None, team=partner_team)
+    cases.append(raise_())
+    staff = [
+        agent,
+        superuser,
+        UserFactory(),
+        member_of(sensitive_service.owning_team),
+        member_of(sensitive_service.entitled_teams.get(), Role.MANAGER),
+        member_of(TeamFactory(organisation=council), Role.MANAGER),
+        member_of(outreach),
+        member_of(partner_team),
+        member_of(TeamFactory(organisation=partner)),
+        member_of(TeamFactory(organisation=other_council), Role.MANAGER),
+    ]
+    for user in staff:
+        listed = set(cases_for_user(user=user).values_list("pk", flat=True))
+        for case in Case.objects.filter(pk__in=[c.pk for c in cases]):
+            assert (case.pk in listed) == access(user, case).sees_details, (user, case)

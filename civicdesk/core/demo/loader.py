@@ -38,6 +38,7 @@ DEMO_PASSWORD = "quiet-harbour-4127"
 # The benchmark's dates of birth are relative to a fixed day, so a top-up run matches the first.
 BENCH_TODAY = datetime.date(2026, 1, 1)
 CONSOLE_URL = "http://127.0.0.1:8000/staff/"
+OPEN311_URL = "http://127.0.0.1:8000/open311/v2/"
 CONTACT_CENTRE_HOURS = {str(day): ["08:30", "17:30"] for day in range(5)}
 
 

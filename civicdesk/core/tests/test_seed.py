@@ -5,6 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from civicdesk.api.open311.demo import DEMO_KEY
+from civicdesk.api.open311.models import Open311Client, hash_key
 from civicdesk.contacts.models import Contact
 from civicdesk.core.demo.loader import DEMO_PASSWORD, DEMO_STAFF
 from civicdesk.organisations.models import Organisation, User
@@ -59,6 +61,8 @@ def test_the_seeded_council_is_usable_and_its_contacts_look_like_a_councils(clie
         assert person.username in output
         assert client.login(username=person.username, password=DEMO_PASSWORD), person.username
     assert User.objects.get(username="admin").is_superuser
+    assert DEMO_KEY in output
+    assert Open311Client.objects.get(key_hash=hash_key(DEMO_KEY)).organisation == council
 
     customers = Customer.objects.all()
     assert customers.count() == 50

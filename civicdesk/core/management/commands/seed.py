@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from civicdesk.api.open311.demo import DEMO_KEY, install_demo_client
 from civicdesk.core.demo import loader
 from civicdesk.core.demo.cases import seed_cases
 from civicdesk.core.demo.people import make_customers
@@ -49,9 +50,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if loader.find_council() is not None:
+        if (existing := loader.find_council()) is not None:
             if options["if_empty"]:
                 self.stdout.write("The demo council is already loaded; nothing to do.")
+                install_demo_client(existing)  # a demo made before Open311 existed
                 self.print_logins()
                 return
             raise CommandError(
@@ -98,6 +100,7 @@ class Command(BaseCommand):
         council = loader.install_council(
             rng=random.Random(f"{seed}:council"), extra_agents=max(4, min(20, customers // 200))
         )
+        install_demo_client(council.organisation)
         gazetteer = make_gazetteer(random.Random(f"{seed}:places"), max(20, customers // 2))
         self.step("council and staff")
         addresses = loader.load_gazetteer(council=council, gazetteer=gazetteer)
@@ -153,4 +156,6 @@ class Command(BaseCommand):
                               f"{person.what}")  # fmt: skip
         self.stdout.write("  agent01 ...  more contact centre agents, same password")
         self.stdout.write("  officer01 ... back-office officers and team leaders, same password")
+        self.stdout.write(f"Open311 demo key (api_key): {DEMO_KEY}")
+        self.stdout.write(f"  e.g. {loader.OPEN311_URL}services.json")
         self.stdout.write("The data is invented: Kingsmere, its postcodes (KM) and its people.")

@@ -1,0 +1,54 @@
+"""Pieces every router uses: pagination, the idempotency key, and naming staff."""
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+
+from civicdesk.core.idempotency import once
+
+MAX_PAGE = 10_000
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 200
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+def paginate(items: QuerySet | Sequence, paging: PageParams) -> dict[str, Any]:
+    """One page of `items` (already in a stable order) and how many there are in all."""
+    count = items.count() if isinstance(items, QuerySet) else len(items)
+    start = (paging.page - 1) * paging.page_size
+    return {
+        "count": count,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "results": list(items[start : start + paging.page_size]) if start < count else [],
+    }
+
+
+def submission_key(request: HttpRequest, key: str | None, operation: str) -> str:
+    """The client's Idempotency-Key, kept apart per acting user and per operation, so that two
+    integrations (or two operations) choosing the same key never meet."""
+    if not key:
+        return ""
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return f"api1:{request.user.pk}:{operation}:{digest}"
+
+
+def at_most_once(key: str, model: type, create: Any) -> Any:
+    record, _created = once(key=key, model=model, create=create)
+    return record
+
+
+def staff_name(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
