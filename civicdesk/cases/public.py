@@ -8,6 +8,10 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from civicdesk.cases.models import Case, CaseStatus, EventKind
+from civicdesk.core.references import InvalidReference, make_reference, parse_reference
+from civicdesk.organisations.models import Organisation
+from civicdesk.people.matching import normalise_email
+from civicdesk.places.postcodes import is_valid_postcode, normalise_postcode
 
 STATUS_WORDS = {
     CaseStatus.OPEN: _("Received"),
@@ -71,3 +75,35 @@ def public_view(case: Case) -> TrackedRequest:
         updates=updates,
         sensitive=sensitive,
     )
+
+
+def _matches(case: Case, proof: str) -> bool:
+    proof = proof.strip()
+    if "@" in proof:
+        email = normalise_email(proof)
+        return bool(email) and case.customer is not None and case.customer.email_normalised == email
+    postcode = normalise_postcode(proof)
+    if not is_valid_postcode(postcode):
+        return False
+    postcodes = {case.address.postcode_normalised if case.address else ""}
+    if case.customer is not None and case.customer.address is not None:
+        postcodes.add(case.customer.address.postcode_normalised)
+    return postcode in postcodes - {""}
+
+
+def find_request(*, organisation: Organisation, reference: str, proof: str) -> Case | None:
+    """The case, if the reference is one and the email address or postcode goes with it:
+    what a requester without an account proves they made it with."""
+    try:
+        prefix, number = parse_reference(reference)
+        reference = make_reference(prefix, number)
+    except (InvalidReference, ValueError):
+        return None
+    case = (
+        Case.objects.filter(organisation=organisation, reference=reference)
+        .select_related("service", "address", "customer__address")
+        .first()
+    )
+    if case is None or not _matches(case, proof):
+        return None
+    return case

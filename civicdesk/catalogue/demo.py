@@ -995,6 +995,13 @@ DEMO_QUESTIONS: dict[str, list[dict[str, Any]]] = {
 }  # fmt: skip
 
 
+def top_up_demo_catalogue(*, actor: Any, services: dict[str, Service]) -> None:
+    """Give a demo or benchmark catalogue made by an earlier version what later ones add: the
+    public details and questions."""
+    if not any(service.request_kind != RequestKind.NONE for service in services.values()):
+        install_demo_public_details(actor=actor, services=services)
+
+
 def install_demo_public_details(*, actor: Any, services: dict[str, Service]) -> None:
     for slug, service in services.items():
         kind, anonymous, group = DEMO_PUBLIC.get(slug, (RequestKind.NONE, False, ""))

@@ -8,9 +8,9 @@ element per item, named by `ITEM_NAMES`). JSON drops the XML root and gives the 
 import datetime
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -28,6 +28,7 @@ ITEM_NAMES = {
     "formats": "format",
 }
 
+_SCALARS = frozenset({str, int, float, bool, type(None), datetime.datetime})
 # Characters XML 1.0 does not allow, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -36,19 +37,26 @@ def w3c(moment: datetime.datetime | None) -> str:
     """A W3C date and time with the offset, in the council's time zone: 2026-11-23T14:30:00Z."""
     if moment is None:
         return ""
-    local = timezone.localtime(moment).replace(microsecond=0)
-    text = local.isoformat()
+    text = moment.astimezone(timezone.get_default_timezone()).replace(microsecond=0).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _text(value: Any) -> str:
+    """The text of an element, before escaping."""
     if value is None:
         return ""
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        return _NOT_XML.sub("", value)
+    if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, datetime.datetime):
+    if kind is datetime.datetime:
         return w3c(value)
     return _NOT_XML.sub("", str(value))
+
+
+def _escaped(text: str) -> str:
+    return escape(text) if "&" in text or "<" in text or ">" in text else text
 
 
 def _json_value(value: Any) -> Any:
@@ -61,34 +69,48 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _add(parent: ET.Element, name: str, value: Any) -> None:
-    element = ET.SubElement(parent, name)
-    if isinstance(value, list | tuple):
+def _write(out: list[str], name: str, value: Any) -> None:
+    """Append `value` as the element `name`. Written as text rather than through ElementTree:
+    a page of a thousand requests is 17,000 elements, and building the tree was most of it."""
+    if type(value) in _SCALARS:
+        text = _text(value)
+        out.append(f"<{name}>{_escaped(text)}</{name}>" if text else f"<{name} />")
+    elif isinstance(value, list | tuple):
         item_name = ITEM_NAMES.get(name, name.rstrip("s"))
+        out.append(f"<{name}>")
         for item in value:
             if isinstance(item, Mapping):
-                _fill(ET.SubElement(element, item_name), item)
+                out.append(f"<{item_name}>")
+                _write_all(out, item)
+                out.append(f"</{item_name}>")
             else:
-                ET.SubElement(element, item_name).text = _text(item)
+                _write(out, item_name, item)
+        out.append(f"</{name}>")
     elif isinstance(value, Mapping):
-        _fill(element, value)
+        out.append(f"<{name}>")
+        _write_all(out, value)
+        out.append(f"</{name}>")
     else:
-        element.text = _text(value)
+        text = _text(value)
+        out.append(f"<{name}>{_escaped(text)}</{name}>" if text else f"<{name} />")
 
 
-def _fill(element: ET.Element, data: Mapping[str, Any]) -> None:
+def _write_all(out: list[str], data: Mapping[str, Any]) -> None:
     for name, value in data.items():
-        _add(element, name, value)
+        _write(out, name, value)
 
 
 def to_xml(root: str, item: str | None, data: Sequence[Mapping[str, Any]] | Mapping) -> bytes:
-    element = ET.Element(root)
+    out = [XML_DECLARATION, f"<{root}>"]
     if item is None:
-        _fill(element, data)  # type: ignore[arg-type]
+        _write_all(out, data)  # type: ignore[arg-type]
     else:
         for entry in data:
-            _fill(ET.SubElement(element, item), entry)
-    return (XML_DECLARATION + ET.tostring(element, encoding="unicode")).encode("utf-8")
+            out.append(f"<{item}>")
+            _write_all(out, entry)
+            out.append(f"</{item}>")
+    out.append(f"</{root}>")
+    return "".join(out).encode("utf-8")
 
 
 def render(

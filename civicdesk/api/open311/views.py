@@ -28,7 +28,6 @@ from civicdesk.api.open311.models import Open311Client
 from civicdesk.api.open311.params import Problem
 from civicdesk.api.open311.services import client_for_key, count_call
 from civicdesk.cases.intake import ContactDetails, submit_request
-from civicdesk.cases.models import Case
 from civicdesk.cases.reporter_updates import record_reporter_update
 from civicdesk.catalogue.models import ServiceQuestion
 from civicdesk.organisations.models import Organisation
@@ -208,29 +207,46 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 # Requests
 
 
-def _request_data(case: Case) -> dict[str, Any]:
-    """What Open311 shows of a case: never the customer."""
-    address: Address | None = case.address
-    moments = [case.opened_at, case.resolved_at, case.closed_at, case.last_public_at]
-    return {
-        "service_request_id": case.reference,
-        "status": "open" if case.is_open else "closed",
-        "status_notes": case.status_notes or "",
-        "service_name": case.service.name,
-        "service_code": case.service.slug,
-        "description": case.description if not case.service.is_sensitive else "",
-        "agency_responsible": case.team.name,
-        "service_notice": "",
-        "requested_datetime": case.opened_at,
-        "updated_datetime": max(moment for moment in moments if moment is not None),
-        "expected_datetime": case.resolution_due_at,
-        "address": address.single_line if address is not None else case.location_description,
-        "address_id": str(address.uprn) if address is not None else "",
-        "zipcode": address.postcode if address is not None else "",
-        "lat": case.latitude,
-        "long": case.longitude,
-        "media_url": case.media_url,
-    }
+def _requests_data(
+    organisation: Organisation, filters: selectors.RequestFilters, window: slice
+) -> list[dict[str, Any]]:
+    """What Open311 shows of the cases: never the customer. Four queries however many."""
+    services = selectors.shown_services(organisation)
+    rows = list(
+        selectors.public_cases(
+            organisation=organisation,
+            filters=filters,
+            now=timezone.now(),
+            service_ids=list(services),
+        )[window]
+    )
+    notes = selectors.latest_public_notes([row["pk"] for row in rows])
+    data = []
+    for row in rows:
+        name, code = services[row["service_id"]]
+        note, noted_at = notes.get(row["pk"], ("", None))
+        moments = [row["opened_at"], row["resolved_at"], row["closed_at"], noted_at]
+        uprn = row["address__uprn"]
+        data.append({
+            "service_request_id": row["reference"],
+            "status": "open" if row["is_open"] else "closed",
+            "status_notes": note,
+            "service_name": name,
+            "service_code": code,
+            "description": row["description"],
+            "agency_responsible": row["team__name"],
+            "service_notice": "",
+            "requested_datetime": row["opened_at"],
+            "updated_datetime": max(moment for moment in moments if moment is not None),
+            "expected_datetime": row["resolution_due_at"],
+            "address": row["address__single_line"] if uprn else row["location_description"],
+            "address_id": str(uprn) if uprn else "",
+            "zipcode": row["address__postcode"] if uprn else "",
+            "lat": row["latitude"],
+            "long": row["longitude"],
+            "media_url": row["media_url"],
+        })  # fmt: skip
+    return data
 
 
 @open311("GET", "POST")
@@ -253,10 +269,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Problem(400, _("end_date must be after start_date."))
     size = params.whole_number(query, "page_size", selectors.MAX_PAGE_SIZE, selectors.MAX_PAGE_SIZE)
     page = params.whole_number(query, "page", 1, params.MAX_PAGE)
-    cases = selectors.public_cases(organisation=organisation, filters=filters, now=timezone.now())[
-        (page - 1) * size : page * size
-    ]
-    data = [_request_data(case) for case in cases]
+    data = _requests_data(organisation, filters, slice((page - 1) * size, page * size))
     return render(fmt, data, root="service_requests", item="request")
 
 
@@ -264,10 +277,11 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, fmt: str, reference: str) -> HttpResponse:
     query = request.GET
     organisation = _organisation(query, _client(query, required=False))
-    case = selectors.public_case(organisation=organisation, reference=reference[:16])
-    if case is None:
+    filters = selectors.RequestFilters(references=[reference[:16]])
+    data = _requests_data(organisation, filters, slice(0, 1))
+    if not data:
         raise Problem(404, _("There is no request %(id)s.") % {"id": reference[:16]})
-    return render(fmt, [_request_data(case)], root="service_requests", item="request")
+    return render(fmt, data, root="service_requests", item="request")
 
 
 @open311("GET")

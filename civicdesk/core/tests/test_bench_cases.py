@@ -56,3 +56,17 @@ def test_case_pages_are_sampled_from_open_and_closed_cases():
     assert len(references) == len(set(references)) == cases.count() > 5
     assert cases.filter(is_open=True, team=team).exists()
     assert not cases.exclude(service__sensitivity="standard").exclude(team=team).exists()
+
+
+def test_the_open311_measures_poll_and_post_without_errors():
+    call_command("seed", "--customers", "50", "--contacts", "800", stdout=StringIO())
+    council = loader.load_council(loader.find_council())
+    before = Case.objects.count()
+
+    figures = Command(stdout=StringIO())._open311_measures(council, random.Random(1), 12, 10)
+
+    for label, times, note, _key in figures["results"]:
+        assert len(times) == 12 and "answered" not in note, (label, note)
+    assert figures["trivial"] > 0 and figures["polled"] > 0
+    assert figures["posted"]["statuses"] == {200: 10}
+    assert Case.objects.count() == before + 10

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from civicdesk.cases.intake import ContactDetails, submit_request
 from civicdesk.cases.models import CaseStatus, EventKind
+from civicdesk.cases.public import find_request
 from civicdesk.cases.services import append_event
 from civicdesk.portal import tracking
 
@@ -170,7 +171,4 @@ def test_other_councils_cases_are_not_found(council, reported):
     from civicdesk.organisations.tests.factories import OrganisationFactory
 
     other = OrganisationFactory(slug="other", name="Other")
-    assert (
-        tracking.find_request(organisation=other, reference=reported.reference, proof="KM1 2AB")
-        is None
-    )
+    assert find_request(organisation=other, reference=reported.reference, proof="KM1 2AB") is None

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from civicdesk.cases.public import public_view
+from civicdesk.cases.public import find_request, public_view
 from civicdesk.portal import tracking
 from civicdesk.portal.council import portal_council
 from civicdesk.portal.forms import TrackForm
@@ -21,7 +21,7 @@ def track(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("You have tried too many times. Try again in an hour."))
             status = 429
         else:
-            case = tracking.find_request(
+            case = find_request(
                 organisation=portal_council(),
                 reference=form.cleaned_data["reference"],
                 proof=form.cleaned_data["email_or_postcode"],

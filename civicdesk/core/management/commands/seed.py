@@ -17,10 +17,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from civicdesk.api.open311.demo import DEMO_KEY, install_demo_client
+from civicdesk.catalogue.demo import top_up_demo_catalogue
 from civicdesk.core.demo import loader
 from civicdesk.core.demo.cases import seed_cases
 from civicdesk.core.demo.people import make_customers
 from civicdesk.core.demo.places import make_gazetteer
+from civicdesk.core.demo.residents import PORTAL_URL, DemoResidents, add_demo_residents
 from civicdesk.people.services import create_customer
 
 # Open cases at the end, as a share of the contacts: about 300 for `make run`.
@@ -53,8 +55,11 @@ class Command(BaseCommand):
         if (existing := loader.find_council()) is not None:
             if options["if_empty"]:
                 self.stdout.write("The demo council is already loaded; nothing to do.")
-                install_demo_client(existing)  # a demo made before Open311 existed
-                self.print_logins()
+                # A demo made before the portal and Open311 gets what they need.
+                install_demo_client(existing)
+                council = loader.load_council(existing)
+                top_up_demo_catalogue(actor=None, services=council.services)
+                self.print_logins(add_demo_residents(council=council))
                 return
             raise CommandError(
                 "The demo council is already loaded. Use a fresh database, or --if-empty."
@@ -84,7 +89,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "  " + ", ".join(f"{what} {seconds:.1f} s" for what, seconds in self.timings.items())
         )
-        self.print_logins()
+        self.print_logins(counts["residents"])
 
     def step(self, what: str) -> None:
         now = time.perf_counter()
@@ -93,7 +98,7 @@ class Command(BaseCommand):
 
     def seed(
         self, *, customers: int, contacts: int, seed: int, years: int, open_cases: int = 0
-    ) -> dict[str, int]:
+    ) -> dict[str, Any]:
         """Each part has its own random stream, so changing one leaves the others alone."""
         self.timings: dict[str, float] = {}
         self.started = time.perf_counter()
@@ -139,7 +144,10 @@ class Command(BaseCommand):
             f"cases ({cases.history:,} generated, {cases.backlog:,} raised and "
             f"worked through the services)"
         )
+        residents = add_demo_residents(council=council)
+        self.step("portal sign-ins")
         return {
+            "residents": residents,
             "addresses": len(addresses),
             "customers": len(made),
             "contacts": inserted,
@@ -147,7 +155,7 @@ class Command(BaseCommand):
             "open": cases.open,
         }
 
-    def print_logins(self) -> None:
+    def print_logins(self, residents: DemoResidents) -> None:
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(f"Sign in at {loader.CONSOLE_URL}"))
         self.stdout.write(f"Password for every demo account: {loader.DEMO_PASSWORD}")
@@ -156,6 +164,11 @@ class Command(BaseCommand):
                               f"{person.what}")  # fmt: skip
         self.stdout.write("  agent01 ...  more contact centre agents, same password")
         self.stdout.write("  officer01 ... back-office officers and team leaders, same password")
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(f"The public site: {PORTAL_URL}"))
+        self.stdout.write(f"  {residents.resident_email:<20} a resident, same password; track "
+                          f"{residents.reference} with that email address")  # fmt: skip
+        self.stdout.write(f"  {residents.carer_email:<20} a carer who may act for a neighbour")
         self.stdout.write(f"Open311 demo key (api_key): {DEMO_KEY}")
         self.stdout.write(f"  e.g. {loader.OPEN311_URL}services.json")
         self.stdout.write("The data is invented: Kingsmere, its postcodes (KM) and its people.")
