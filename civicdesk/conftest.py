@@ -16,6 +16,14 @@ from civicdesk.organisations.tests.factories import (
 )
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started after the test database exists so that it stops
+    first: a browser test that was a worker's first left the server's connection open while
+    the test database was dropped ("being accessed by other users" on PostgreSQL)."""
+    return live_server
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings, tmp_path_factory):
     """Tests run with DEBUG off but without `collectstatic`: serve assets from the finders.

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "civicdesk.contacts",
     "civicdesk.notify",
     "civicdesk.cases",
+    "civicdesk.payments",
+    "civicdesk.forms",
     "civicdesk.console",
     "civicdesk.portal",
     "civicdesk.api",
@@ -195,6 +197,15 @@ CIVICDESK_NOTIFY_BASE_URL = os.environ.get(
 ).strip()
 # The bearer token Notify sends with delivery callbacks; without one, callbacks are refused.
 CIVICDESK_NOTIFY_CALLBACK_TOKEN = os.environ.get("CIVICDESK_NOTIFY_CALLBACK_TOKEN", "").strip()
+
+# GOV.UK Pay. "simulator" takes no money and serves its own card details pages at /payments/;
+# "live" needs the API key (system check payments.E001). Pay signs webhooks with the secret.
+CIVICDESK_PAY_BACKEND = os.environ.get("CIVICDESK_PAY_BACKEND", "simulator").strip().lower()
+CIVICDESK_PAY_API_KEY = os.environ.get("CIVICDESK_PAY_API_KEY", "").strip()
+CIVICDESK_PAY_BASE_URL = os.environ.get(
+    "CIVICDESK_PAY_BASE_URL", "https://publicapi.payments.service.gov.uk"
+).strip()
+CIVICDESK_PAY_WEBHOOK_SECRET = os.environ.get("CIVICDESK_PAY_WEBHOOK_SECRET", "").strip()
 
 LOGGING = {
     "version": 1,

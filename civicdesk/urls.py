@@ -6,5 +6,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("civicdesk.api.urls")),
     path("open311/v2/", include("civicdesk.api.open311.urls")),
+    path("payments/", include("civicdesk.payments.urls")),
     path("", include("civicdesk.portal.urls")),
 ]

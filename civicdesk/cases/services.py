@@ -277,12 +277,14 @@ def raise_case(
     media_url: str = "",
     submission_key: str = "",
     from_public: bool = False,
+    tell_customer: bool = True,
 ) -> Case:
     """Open a case, route it to a team, start its clocks and acknowledge it to the customer.
 
     A retried submission with the same `submission_key` returns the case the first one made.
     Only the council's own staff raise cases from the console; `from_public` is for
-    `cases.intake`, where residents, intermediaries and API clients are the actors.
+    `cases.intake`, where residents, intermediaries and API clients are the actors. Callers
+    that send their own acknowledgement (an application's) pass `tell_customer=False`.
     """
     now = timezone.now()
     opened_at = opened_at or now
@@ -363,7 +365,10 @@ def raise_case(
         assignee = choose_assignee(team)
         if assignee is not None:
             _assign(case, assignee, actor=None, at=opened_at)
-        _tell_customers(case, MessageEvent.ACKNOWLEDGEMENT, actor=actor, at=opened_at, update="")
+        if tell_customer:
+            _tell_customers(
+                case, MessageEvent.ACKNOWLEDGEMENT, actor=actor, at=opened_at, update=""
+            )
         return case
 
     case, _created = once(key=submission_key, model=Case, create=create)
@@ -640,11 +645,19 @@ def add_note(*, actor: Any, case: Case, text: str, public: bool = False) -> Case
 
 @transaction.atomic
 def close_case(
-    *, actor: Any, case: Case, resolution_code: str, message: str, final: bool = True
+    *,
+    actor: Any,
+    case: Case,
+    resolution_code: str,
+    message: str,
+    final: bool = True,
+    tell_customer: bool = True,
 ) -> Case:
     """Resolve (work done) or close (finished) a case, and tell the customer why.
 
-    A resolved case closes later without a new code or message.
+    A resolved case closes later without a new code or message. Callers that send their own
+    letter (an application's decision) pass `tell_customer=False`; the message still goes on
+    the case's public timeline.
     """
     case = lock_case(case)
     require_permission(access_for(actor, case).may_work, _("You cannot close this case."))
@@ -681,7 +694,8 @@ def close_case(
             is_public=True,
             data={"resolution_code": case.resolution_code},
         )
-        _tell_customers(case, MessageEvent.CLOSURE, actor=actor, at=now, update=message.strip())
+        if tell_customer:
+            _tell_customers(case, MessageEvent.CLOSURE, actor=actor, at=now, update=message.strip())
     case.save(
         update_fields=[
             "resolution_code", "resolved_at", "closed_at", "resolution_breached_at", *CLOCK_FIELDS

@@ -21,6 +21,7 @@ from civicdesk.catalogue.models import (
     RoutingRule,
     Sensitivity,
     Service,
+    ServiceInteraction,
     SlaTarget,
     SlaUnit,
 )
@@ -29,6 +30,7 @@ from civicdesk.catalogue.services import (
     create_service,
     import_lgsl,
     publish_article,
+    set_interaction,
     set_public_details,
 )
 from civicdesk.core.audit import record
@@ -905,7 +907,44 @@ def install_demo_catalogue(
             )
         services[spec.slug] = service
     install_demo_public_details(actor=actor, services=services)
+    install_demo_interactions(actor=actor, services=services)
     return services
+
+
+# How each interaction type of the demo services is done, for the e-enablement figures: slug ->
+# LGIL type -> (channels, staff complete it on-line there and then). Not every route is digital:
+# recovery is by letter, benefit claims still need a visit, landlords write in.
+MAIL, POST = EMAIL, LETTER
+DEMO_INTERACTIONS: dict[str, dict[int, tuple[list[str], bool]]] = {
+    "council-tax-bills": {2: ([PHONE, F2F, WEB, POST], True), 8: ([PHONE, F2F, WEB, MAIL], True)},
+    "council-tax-recovery": {2: ([PHONE, POST], False)},
+    "council-tax-liability": {8: ([PHONE, WEB, MAIL], True)},
+    "council-tax-discounts": {0: ([PHONE, F2F, POST], True)},
+    "landlord-enquiries": {8: ([MAIL, POST], False)},
+    "single-person-discount": {0: ([WEB, PHONE], True)},
+    "arrears-arrangements": {2: ([PHONE, F2F], True), 4: ([PHONE, WEB], True)},
+    "council-tax-payments": {2: ([WEB, PHONE], True), 4: ([WEB, PHONE, F2F], True)},
+    "housing-benefit-claims": {0: ([F2F, POST], False), 7: ([F2F, POST], False)},
+    "change-of-circumstances": {7: ([WEB, PHONE, POST], True)},
+    "recycling": {0: ([PHONE, WEB], True), 8: ([WEB, PHONE], True)},
+    "pest-control": {4: ([PHONE], False), 8: ([WEB, PHONE], True)},
+    "trees": {8: ([PHONE, POST], False)},
+    "skip-permits": {4: ([POST, F2F], False)},
+    "dog-warden": {9: ([PHONE, F2F], False)},
+    "blue-badge": {0: ([WEB, PHONE, F2F], True)},
+    "older-persons-bus-pass": {0: ([WEB, F2F], True)},
+    "disabled-persons-bus-pass": {0: ([F2F, POST], False)},
+    "free-school-meals": {0: ([WEB, PHONE], True), 7: ([WEB], True)},
+}  # fmt: skip
+
+
+def install_demo_interactions(*, actor: Any, services: dict[str, Service]) -> None:
+    for slug, interactions in DEMO_INTERACTIONS.items():
+        for kind, (channels, staff_online) in interactions.items():
+            set_interaction(
+                actor=actor, service=services[slug], interaction_type=kind, channels=channels,
+                staff_complete_online=staff_online,
+            )  # fmt: skip
 
 
 # How the demo services meet the public: which take reports or questions online, what each
@@ -997,9 +1036,11 @@ DEMO_QUESTIONS: dict[str, list[dict[str, Any]]] = {
 
 def top_up_demo_catalogue(*, actor: Any, services: dict[str, Service]) -> None:
     """Give a demo or benchmark catalogue made by an earlier version what later ones add: the
-    public details and questions."""
+    public details and questions, and how each interaction type is done."""
     if not any(service.request_kind != RequestKind.NONE for service in services.values()):
         install_demo_public_details(actor=actor, services=services)
+    if not ServiceInteraction.objects.filter(service__in=services.values()).exists():
+        install_demo_interactions(actor=actor, services=services)
 
 
 def install_demo_public_details(*, actor: Any, services: dict[str, Service]) -> None:

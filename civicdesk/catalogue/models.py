@@ -178,6 +178,50 @@ class Service(models.Model):
         return self.sensitivity != Sensitivity.STANDARD
 
 
+# What counts as electronic delivery for BVPI 157: the web, email, text messages and other
+# systems; the phone and the counter count only where staff complete it on-line there and then.
+ELECTRONIC_CHANNELS = frozenset({"web", "email", "sms", "api"})
+ASSISTED_CHANNELS = frozenset({"phone", "face_to_face"})
+BVPI_157_TYPES = tuple(range(10))  # LGIL 0 to 9: the ten interaction types BVPI 157 counts
+
+
+class ServiceInteraction(models.Model):
+    """How one LGIL interaction type of a service is done: on which channels, and whether staff
+    on the phone or at the counter complete it on-line there and then. The e-enablement report
+    (BVPI 157) reads these; a type listed on the service without a row counts as offered on the
+    service's channels, with staff not completing it on-line."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="interactions")
+    interaction_type = models.PositiveSmallIntegerField(choices=InteractionType.choices)
+    channels = models.JSONField(default=list, blank=True)
+    staff_complete_online = models.BooleanField(
+        default=False,
+        help_text=_("Staff taking it by phone or face to face update the records there and then."),
+    )
+    electronic_permitted = models.BooleanField(
+        default=True,
+        help_text=_("Untick where the law requires paper or attendance in person."),
+    )
+
+    class Meta:
+        ordering = ["service", "interaction_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "interaction_type"], name="service_interaction_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.get_interaction_type_display()}"
+
+    @property
+    def is_e_enabled(self) -> bool:
+        channels = set(self.channels)
+        return bool(channels & ELECTRONIC_CHANNELS) or (
+            self.staff_complete_online and bool(channels & ASSISTED_CHANNELS)
+        )
+
+
 class QuestionType(models.TextChoices):
     """The kinds of answer a service may ask for; the values are Open311's datatypes."""
 

@@ -110,6 +110,10 @@ class Answer:
     text: str
 
 
+# Kept beside the answers to link a case to what it came from (an application), not answers.
+LINKS = frozenset({"application"})
+
+
 def answers_in_words(service: Service, attributes: Mapping[str, Any]) -> list[Answer]:
     """The answers kept on a case as the resident would read them: choice names, not keys.
 
@@ -127,7 +131,7 @@ def answers_in_words(service: Service, attributes: Mapping[str, Any]) -> list[An
         text = ", ".join(names.get(str(item), str(item)) for item in values)
         shown.append(Answer(question.code, question.prompt, text))
     for code, value in attributes.items():
-        if code not in seen:
+        if code not in seen and code not in LINKS:
             text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            shown.append(Answer(code, code, text))
+            shown.append(Answer(code, code.replace("_", " ").strip().capitalize(), text))
     return shown

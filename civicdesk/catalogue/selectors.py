@@ -6,8 +6,17 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from civicdesk.catalogue.models import KnowledgeArticle, RoutingRule, Service, SlaTarget
-from civicdesk.organisations.models import Team
+from civicdesk.catalogue.models import (
+    BVPI_157_TYPES,
+    Channel,
+    InteractionType,
+    KnowledgeArticle,
+    RoutingRule,
+    Service,
+    ServiceInteraction,
+    SlaTarget,
+)
+from civicdesk.organisations.models import Organisation, Team
 from civicdesk.organisations.selectors import organisation_for
 
 
@@ -83,3 +92,73 @@ def team_for_place(*, service: Service, ward_id: int | None) -> Team | None:
     rule = rules.get(ward_id) if ward_id else None
     rule = rule or rules.get(None)
     return rule.team if rule else service.owning_team
+
+
+@dataclass(frozen=True)
+class InteractionRow:
+    service: Service
+    interaction_type: InteractionType
+    channels: list[str]
+    staff_complete_online: bool
+    electronic_permitted: bool
+    e_enabled: bool
+    recorded: bool  # False: no row, so the service's own channels were assumed
+
+    @property
+    def channel_names(self) -> list[str]:
+        names = dict(Channel.choices)
+        return [str(names.get(channel, channel)) for channel in self.channels]
+
+
+@dataclass(frozen=True)
+class EEnablement:
+    """BVPI 157: the share of interaction types (LGIL 0-9) the council offers, among those the
+    law allows to be electronic, that are enabled for electronic delivery."""
+
+    rows: list[InteractionRow]
+    by_type: list[tuple[InteractionType, int, int]]  # type, e-enabled, permitted
+
+    @property
+    def permitted(self) -> int:
+        return sum(1 for row in self.rows if row.electronic_permitted)
+
+    @property
+    def enabled(self) -> int:
+        return sum(1 for row in self.rows if row.electronic_permitted and row.e_enabled)
+
+    @property
+    def percentage(self) -> float | None:
+        return 100 * self.enabled / self.permitted if self.permitted else None
+
+
+def e_enablement(*, organisation: Organisation) -> EEnablement:
+    """Every (service, interaction type 0-9) the organisation's active services offer."""
+    services = Service.objects.filter(organisation=organisation, is_active=True).prefetch_related(
+        "interactions"
+    )
+    rows = []
+    for service in services:
+        recorded = {row.interaction_type: row for row in service.interactions.all()}
+        offered = sorted({*service.interaction_types, *recorded} & set(BVPI_157_TYPES))
+        for kind in offered:
+            row = recorded.get(kind) or ServiceInteraction(
+                service=service, interaction_type=kind, channels=list(service.channels)
+            )
+            rows.append(
+                InteractionRow(
+                    service=service,
+                    interaction_type=InteractionType(kind),
+                    channels=list(row.channels),
+                    staff_complete_online=row.staff_complete_online,
+                    electronic_permitted=row.electronic_permitted,
+                    e_enabled=row.is_e_enabled,
+                    recorded=kind in recorded,
+                )
+            )
+    by_type = []
+    for kind in BVPI_157_TYPES:
+        of_type = [row for row in rows if row.interaction_type == kind and row.electronic_permitted]
+        if of_type:
+            enabled = sum(1 for row in of_type if row.e_enabled)
+            by_type.append((InteractionType(kind), enabled, len(of_type)))
+    return EEnablement(rows=rows, by_type=by_type)

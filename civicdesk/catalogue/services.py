@@ -18,6 +18,7 @@ from civicdesk.catalogue.models import (
     LgslService,
     QuestionType,
     Service,
+    ServiceInteraction,
     ServiceQuestion,
 )
 from civicdesk.core.audit import record
@@ -139,6 +140,40 @@ def set_public_details(*, actor: Any, service: Service, **changes: Any) -> Servi
         detail={"fields": sorted(changes)},
     )
     return service
+
+
+@transaction.atomic
+def set_interaction(
+    *,
+    actor: Any,
+    service: Service,
+    interaction_type: int,
+    channels: list[str],
+    staff_complete_online: bool = False,
+    electronic_permitted: bool = True,
+) -> ServiceInteraction:
+    """Record how one interaction type of the service is done; the service then lists the type."""
+    _validate_lists(channels, [interaction_type])
+    interaction, created = ServiceInteraction.objects.update_or_create(
+        service=service,
+        interaction_type=interaction_type,
+        defaults={
+            "channels": list(dict.fromkeys(channels)),
+            "staff_complete_online": staff_complete_online,
+            "electronic_permitted": electronic_permitted,
+        },
+    )
+    if interaction_type not in service.interaction_types:
+        service.interaction_types = sorted([*service.interaction_types, interaction_type])
+        service.save(update_fields=["interaction_types"])
+    record(
+        actor=actor,
+        action=AuditAction.CREATED if created else AuditAction.UPDATED,
+        target=service,
+        summary=f"{service.name}: how to {interaction.get_interaction_type_display()} set",
+        detail={"interaction_type": interaction_type, "channels": interaction.channels},
+    )
+    return interaction
 
 
 @transaction.atomic

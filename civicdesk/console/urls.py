@@ -1,11 +1,13 @@
 from django.urls import path
 
 from civicdesk.console.views import (
+    applications,
     auth,
     cases,
     contacts,
     customer_details,
     customers,
+    insight,
     knowledge,
     merge,
     messages,
@@ -14,6 +16,7 @@ from civicdesk.console.views import (
     referrals,
     search,
 )
+from civicdesk.payments.views import staff as payments_staff
 
 app_name = "console"
 urlpatterns = [
@@ -93,7 +96,17 @@ urlpatterns = [
         name="referral-attachment",
     ),
     path("messages/<int:pk>/", messages.message_detail, name="message"),
+    path("payments/report/", payments_staff.report, name="payments-report"),
+    path(
+        "payments/report.csv",
+        payments_staff.report,
+        {"as_csv": True},
+        name="payments-report-csv",
+    ),
+    path("payments/<str:reference>/", payments_staff.payment_detail, name="payment"),
+    path("payments/<str:reference>/refund/", payments_staff.refund, name="payment-refund"),
     # The back office: queues, the case page and one small page per action on a case.
+    path("insight/e-enablement/", insight.e_enablement_report, name="e-enablement"),
     path("queues/", queues.queue_list, name="queues"),
     path("queues/<slug:slug>/", queues.queue, name="queue"),
     path("cases/<str:reference>/", cases.case_detail, name="case"),
@@ -110,5 +123,14 @@ urlpatterns = [
         "cases/<str:reference>/attachments/<int:pk>/",
         cases.attachment_download,
         name="case-attachment-download",
+    ),
+    *(  # case-application-approve, case-application-refuse, case-application-information
+        path(
+            f"cases/<str:reference>/application/{decision}/",
+            applications.decide,
+            {"decision": decision},
+            name=f"case-application-{decision}",
+        )
+        for decision in applications.DECISIONS
     ),
 ]

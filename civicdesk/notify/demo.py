@@ -77,6 +77,110 @@ def _customer_wording(council: str) -> dict[str, tuple[str, str, str]]:
     }
 
 
+def _application_wording(council: str) -> dict[str, tuple[str, str, str]]:
+    """Applications made on e-forms: ((update)) carries the decision's reasons, the
+    information asked for or the date the thing granted ends; ((due)) the date it ends."""
+    return {
+        MessageEvent.APPLICATION_RECEIVED: (
+            _("We've received your application: ((reference))"),
+            _(
+                "Hello((name?? ))((name)),\n\n"
+                "We've received your application about ((service)).\n\n"
+                "Your reference is ((reference)).\n\n"
+                "We'll check what you've told us and the evidence you sent. "
+                "We'll write to you when we've made a decision, or if we need more "
+                "information.\n\n"
+                "((url??Check your application: ))((url))\n\n"
+                "If you contact us about this, give your reference: ((reference)).\n\n"
+                "%(council)s"
+            )
+            % {"council": council},
+            _(
+                "%(council)s: we've received your application about ((service)). "
+                "Your reference is ((reference))."
+            )
+            % {"council": council},
+        ),
+        MessageEvent.APPLICATION_MORE_INFORMATION: (
+            _("We need more information about your application: ((reference))"),
+            _(
+                "Hello((name?? ))((name)),\n\n"
+                "We need more information before we can decide your application about "
+                "((service)).\n\n"
+                "((update))\n\n"
+                "Sign in to your account to send it to us, or contact us and give your "
+                "reference: ((reference)).\n\n"
+                "((url??Send the information: ))((url))\n\n"
+                "We'll wait for your answer before we carry on.\n\n"
+                "%(council)s"
+            )
+            % {"council": council},
+            _(
+                "%(council)s: we need more information about your application ((reference)) "
+                "about ((service)). We've written to you to say what."
+            )
+            % {"council": council},
+        ),
+        MessageEvent.APPLICATION_APPROVED: (
+            _("Your application has been approved: ((reference))"),
+            _(
+                "Hello((name?? ))((name)),\n\n"
+                "Your application about ((service)) has been approved.\n\n"
+                "((update))\n\n"
+                "((due??It lasts until: ))((due))\n\n"
+                "If you contact us about this, give your reference: ((reference)).\n\n"
+                "%(council)s"
+            )
+            % {"council": council},
+            _(
+                "%(council)s: your application ((reference)) about ((service)) has been "
+                "approved.((due?? It lasts until ))((due))"
+            )
+            % {"council": council},
+        ),
+        MessageEvent.APPLICATION_REFUSED: (
+            _("Decision on your application: ((reference))"),
+            _(
+                "Hello((name?? ))((name)),\n\n"
+                "We're sorry, but we cannot approve your application about ((service)).\n\n"
+                "Why we made this decision:\n\n"
+                "((update))\n\n"
+                "If you think our decision is wrong, you can ask us to look at it again. "
+                "Contact us within one month of the date of this letter and give your "
+                "reference: ((reference)). Tell us why you think the decision is wrong and "
+                "send any evidence we did not have.\n\n"
+                "You can apply again if your circumstances change.\n\n"
+                "%(council)s"
+            )
+            % {"council": council},
+            _(
+                "%(council)s: we've made a decision on your application ((reference)) about "
+                "((service)). We've written to you to explain it."
+            )
+            % {"council": council},
+        ),
+        MessageEvent.APPLICATION_RENEWAL_DUE: (
+            _("Time to renew: ((reference))"),
+            _(
+                "Hello((name?? ))((name)),\n\n"
+                "What we granted you for ((service)) ends soon.\n\n"
+                "((due??It ends on: ))((due))\n\n"
+                "Apply again now so that there's no gap. It can take several weeks to "
+                "decide an application.\n\n"
+                "((url??Apply again: ))((url))\n\n"
+                "If you contact us about this, give your reference: ((reference)).\n\n"
+                "%(council)s"
+            )
+            % {"council": council},
+            _(
+                "%(council)s: what we granted you for ((service)) ends((due?? on ))((due)). "
+                "Apply again now so that there's no gap. Reference: ((reference))."
+            )
+            % {"council": council},
+        ),
+    }
+
+
 def _staff_wording() -> dict[str, tuple[str, str]]:
     """Per event: the subject and body of the email to a member of staff."""
     return {
@@ -154,10 +258,15 @@ def _account_wording(council: str) -> dict[str, tuple[str, str]]:
 @transaction.atomic
 def install_demo_templates(*, actor: Any, organisation: Organisation) -> list[MessageTemplate]:
     """Add the default templates (for every service) that the organisation does not have yet:
-    acknowledgement, update and closure by email, text message and letter, and the SLA warning
+    acknowledgement, update, closure and the applications' messages by email, text message
+    and letter, and the SLA warning
     and referral emails to staff, and the portal account emails. Safe to run again."""
     wanted: list[tuple[str, str, str, str]] = []
-    for event, (subject, body, text) in _customer_wording(organisation.name).items():
+    customer_wording = {
+        **_customer_wording(organisation.name),
+        **_application_wording(organisation.name),
+    }
+    for event, (subject, body, text) in customer_wording.items():
         wanted.append((event, MessageChannel.EMAIL, subject, body))
         wanted.append((event, MessageChannel.SMS, "", text))
         wanted.append((event, MessageChannel.LETTER, subject, body))

@@ -33,6 +33,12 @@ class MessageEvent(models.TextChoices):
     VERIFY_EMAIL = "verify_email", _("Confirm an email address")
     ACCOUNT_EXISTS = "account_exists", _("Someone tried to create an account")
     PASSWORD_RESET = "password_reset", _("Reset a password")
+    # Applications made on e-forms (civicdesk.forms.applications).
+    APPLICATION_RECEIVED = "application_received", _("Application received")
+    APPLICATION_MORE_INFORMATION = "application_more_information", _("More information needed")
+    APPLICATION_APPROVED = "application_approved", _("Application approved")
+    APPLICATION_REFUSED = "application_refused", _("Application refused")
+    APPLICATION_RENEWAL_DUE = "application_renewal_due", _("Time to renew")
 
 
 class DeliveryStatus(models.TextChoices):

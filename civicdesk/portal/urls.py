@@ -3,6 +3,7 @@
 from django.urls import path
 
 from civicdesk.portal.views import accounts as account_views
+from civicdesk.portal.views import applications as apply_views
 from civicdesk.portal.views import journey, public, representing, track
 
 app_name = "portal"
@@ -52,4 +53,26 @@ urlpatterns: list = [
     path("account/requests/<str:reference>/", account_views.account_case, name="account-case"),
     path("account/acting-for/", representing.choose, name="acting-for"),
     path("account/acting-for/stop/", representing.stop, name="acting-for-stop"),
+    # Applying for things (e-forms), and applications in "Your account".
+    path("apply/", apply_views.apply_list, name="apply"),
+    path("apply/<slug:slug>/", apply_views.start, name="apply-start"),
+    path("apply/<slug:slug>/<int:pk>/check/", apply_views.check, name="apply-check"),
+    path("apply/<slug:slug>/<int:pk>/sent/", apply_views.sent, name="apply-sent"),
+    path("apply/<slug:slug>/<int:pk>/paid/<str:secret>/", apply_views.paid, name="apply-paid"),
+    path("apply/<slug:slug>/<int:pk>/<int:number>/", apply_views.page, name="apply-page"),
+    path(
+        "account/applications/<int:pk>/",
+        apply_views.account_application,
+        name="account-application",
+    ),
+    path(
+        "account/applications/<int:pk>/more-information/",
+        apply_views.more_information,
+        name="account-application-information",
+    ),
+    path(
+        "account/applications/<int:pk>/withdraw/",
+        apply_views.withdraw,
+        name="account-application-withdraw",
+    ),
 ]

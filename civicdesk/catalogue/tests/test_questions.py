@@ -99,7 +99,7 @@ def test_answers_in_words_use_choice_names_and_keep_old_answers(service):
     assert [(a.prompt, a.text) for a in shown] == [
         ("Colour?", "Red"),
         ("Also?", "Blue"),
-        ("gone", "kept"),
+        ("Gone", "kept"),
     ]
 
 

@@ -42,6 +42,8 @@ from civicdesk.contacts.models import Contact
 from civicdesk.core.models import AuditAction, AuditEvent
 from civicdesk.notify.models import Message
 from civicdesk.organisations.models import Membership, User
+from civicdesk.payments.models import Payment, Refund
+from civicdesk.payments.services import refresh_payment, start_payment
 from civicdesk.people.models import Customer, Representative
 
 from .matrix_data import (
@@ -409,6 +411,79 @@ def case_rows(kind: str) -> list[Row]:
     return rows
 
 
+def application_case_ref(world: World, kind: str) -> list[Any]:
+    """The case, made to have come from an application waiting for a decision."""
+    from civicdesk.forms.models import Application, Form, FormVersion
+
+    case = world.cases[kind]
+    if not Application.objects.filter(case=case).exists():
+        form = Form.objects.create(
+            organisation=world.council, service=world.services[kind], slug=f"apply-{kind}",
+            title="Apply for a permit",
+        )  # fmt: skip
+        version = FormVersion.objects.create(form=form, number=1, status="published")
+        Application.objects.create(
+            organisation=world.council, form_version=version, customer=world.ada,
+            channel="web", status="submitted", case=case,
+        )  # fmt: skip
+    return [case.reference]
+
+
+def application_rows(kind: str) -> list[Row]:
+    """Deciding the application a case came from: those who work the case (forms.applications)."""
+    decisions = {
+        "approve": fixed(note="Posted today"),
+        "refuse": fixed(reasons="You get fewer than 8 PIP points"),
+        "information": fixed(request="Send your PIP award letter"),
+    }
+    expected = case_action(kind, WORKS)
+    rows = []
+    for decision, data in decisions.items():
+        name = f"case-application-{decision}"
+        rows.append(Row(name, "GET", expected, application_case_ref, kind=kind, audited=True))
+        if kind != SAFEGUARDING:
+            rows.append(Row(name, "POST", expected, application_case_ref, data, kind=kind))
+    return rows
+
+
+def payment_ref(world: World, kind: str) -> list[Any]:
+    """A fee Ada paid (on the simulator) for the kind's service."""
+    payment = Payment.objects.filter(purpose="matrix", purpose_reference=kind).first()
+    if payment is None:
+        payment = start_payment(
+            actor=None, organisation=world.council, amount_pence=1000, description="Permit fee",
+            return_url_for=lambda secret: f"http://testserver/payments/return/{secret}/",
+            customer=world.ada, service=world.services[kind], purpose="matrix",
+            purpose_reference=kind,
+        )  # fmt: skip
+        card = {"card_number": "4000058260000005", "expiry": "12/39", "name": "Ada Okafor",
+                "security_code": "123"}  # fmt: skip
+        Client().post(payment.next_url, card)
+        payment = refresh_payment(payment=payment)
+    return [payment.reference]
+
+
+REFUNDERS = (TEAM_LEADER, MANAGER, ADMINISTRATOR, SUPERUSER)
+REPORT_READERS = expect(FORBIDDEN, manager=OK, administrator=OK, other_council=OK)
+
+
+def payment_rows(kind: str) -> list[Row]:
+    """A payment is seen as its service's cases are; refunds by team leaders, managers and
+    administrators among those who see it."""
+    sees = SEES[kind]
+    refund = expect(
+        NOT_FOUND, each(sees, FORBIDDEN), each(tuple(r for r in sees if r in REFUNDERS), OK)
+    )
+    rows = [
+        Row("payment", "GET", expect(NOT_FOUND, each(sees, OK)), payment_ref, kind=kind),
+        Row("payment-refund", "GET", refund, payment_ref, kind=kind),
+    ]
+    if kind != SAFEGUARDING:  # safeguarding rows are the pages only, as for applications
+        data = fixed(amount="1.00", reason="Charged twice")
+        rows.append(Row("payment-refund", "POST", refund, payment_ref, data, kind=kind))
+    return rows
+
+
 # Council staff may register and change customers; partner staff read only those they represent.
 COUNCIL_ONLY = expect(OK, each((*PARTNERS, SUPERUSER), FORBIDDEN))
 ADAS_RECORD = expect(OK, other_council=NOT_FOUND)
@@ -489,6 +564,8 @@ ROWS: list[Row] = [
     # Queues and referrals.
     Row("queues", "GET", EVERYONE),
     Row("referrals", "GET", EVERYONE),
+    # Figures: managers and administrators, each of their own council.
+    Row("e-enablement", "GET", expect(FORBIDDEN, manager=OK, administrator=OK, other_council=OK)),
     Row(
         "queue",
         "GET",
@@ -514,6 +591,10 @@ ROWS: list[Row] = [
     # Acknowledging is a button: the page takes only POST, whoever asks about whichever case.
     Row("acknowledge-referral", "GET", expect(NOT_ALLOWED), referral_pk),
     *(row for kind in KINDS for row in case_rows(kind)),
+    *(row for kind in KINDS for row in application_rows(kind)),
+    *(row for kind in KINDS for row in payment_rows(kind)),
+    Row("payments-report", "GET", REPORT_READERS),
+    Row("payments-report-csv", "GET", REPORT_READERS),
 ]
 
 # URLs without POST rows, and why: posting to them changes nothing, or it is tested elsewhere.
@@ -528,6 +609,10 @@ GET_ONLY = {
     "raise-case": "the service is chosen with GET",
     "raise-case-for-customer": "the service is chosen with GET",
     "queues": "a list of links",
+    "e-enablement": "a report",
+    "payment": "a page",
+    "payments-report": "a report",
+    "payments-report-csv": "a download",
     "referrals": "a list of links",
     "case": "GET only (405)",
     "case-attachment-download": "GET only (405)",
@@ -608,6 +693,7 @@ def fingerprint() -> tuple[Any, ...]:
         Representative.objects.count(),
         Contact.objects.count(),
         Message.objects.count(),
+        Refund.objects.count(),
         list(User.objects.order_by("pk").values_list("pk", "password", "is_active")),
         Membership.objects.count(),
     )

@@ -22,9 +22,10 @@ from django.utils import timezone
 from civicdesk.cases.models import Case, CaseStatus, EventKind, ResolutionCode
 from civicdesk.cases.services import raise_case
 from civicdesk.catalogue.models import RoutingRule, Service
-from civicdesk.catalogue.services import create_service
+from civicdesk.catalogue.services import create_service, set_interaction
 from civicdesk.console.views.raise_case import when
 from civicdesk.contacts.models import Contact, Outcome
+from civicdesk.contacts.services import log_contact
 from civicdesk.notify.demo import install_demo_templates
 from civicdesk.notify.models import DeliveryStatus, Message, MessageChannel, MessageEvent
 from civicdesk.notify.tasks import send_message_task
@@ -419,3 +420,35 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
     assert CLOSING in sent_messages[2].body
     assert Message.objects.count() == 3  # the namesake and the anonymous reporters got nothing
     assert not Message.objects.filter(customer=bin_round.namesake).exists()
+
+
+# Figures: a manager reads e-enablement and channel shift (insight dashboards join here).
+
+
+def test_a_manager_reads_the_e_enablement_figures(
+    page: Any, live_server: Any, check_page: Any, council: Any, contact_centre: Any
+) -> None:
+    manager = MembershipFactory(
+        team=contact_centre, role=Role.MANAGER, user=UserFactory(password=PASSWORD)
+    ).user
+    tips = create_service(
+        actor=None, organisation=council, name="Recycling", interaction_types=[0, 8],
+        channels=["phone", "web"],
+    )  # fmt: skip
+    set_interaction(actor=None, service=tips, interaction_type=0, channels=["face_to_face"])
+    for channel in ("phone", "web", "web", "email"):
+        log_contact(
+            actor=manager, organisation=council, channel=channel, outcome="resolved",
+            service=tips, started_at=timezone.now(),
+        )  # fmt: skip
+
+    sign_in(page, live_server, manager, check_page, "manager")
+    page.get_by_role("link", name="Figures").click()
+    page.wait_for_url("**/staff/insight/e-enablement/")
+    check_page(page, "e-enablement")
+
+    text = page.locator("main").inner_text()
+    assert "50.0%" in text  # information on the web: yes; applying only at the counter: no
+    assert "75.0%" in text  # three of the quarter's four contacts were digital
+    page.get_by_text("Every service and interaction type").click()
+    check_page(page, "e-enablement-details")

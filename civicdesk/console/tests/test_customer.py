@@ -229,8 +229,9 @@ def test_the_single_view_reads_a_fixed_number_of_times(
     for number in range(contacts):
         contact(customer, days_ago=number, service=services[number % 3], notes=str(number))
 
-    # Besides the contacts: the customer's cases, messages and the agent's queues (nav).
-    with django_assert_max_num_queries(18):
+    # Besides the contacts: the customer's cases, messages, payments (the services withheld and
+    # the payments) and the agent's queues (nav).
+    with django_assert_max_num_queries(20):
         response = agent_client.get(url(customer))
 
     assert response.status_code == 200

@@ -44,6 +44,7 @@ from civicdesk.cases.services import (
     reopen_case,
 )
 from civicdesk.catalogue.models import Priority
+from civicdesk.catalogue.questions import answers_in_words
 from civicdesk.console import tokens
 from civicdesk.console.forms_cases import (
     AssignForm,
@@ -176,21 +177,6 @@ def timeline_entries(events: list[CaseEvent]) -> list[TimelineEntry]:
             attachment=_attachment(event),
         )
         for event in reversed(events)
-    ]
-
-
-def _attribute_rows(attributes: dict[str, Any]) -> list[tuple[str, str]]:
-    def shown(value: Any) -> str:
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if isinstance(value, list | tuple):
-            return ", ".join(str(item) for item in value)
-        return str(value)
-
-    return [
-        (str(key).replace("_", " ").strip().capitalize(), shown(value))
-        for key, value in attributes.items()
-        if value not in (None, "", [])
     ]
 
 
@@ -449,7 +435,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "case": case,
         "access": access,
         "due": due_state(case, timezone.now()),
-        "attributes": _attribute_rows(case.attributes or {}),
+        # The service's questions and the names of the choices, as the resident saw them.
+        "attributes": [
+            (answer.prompt, answer.text)
+            for answer in answers_in_words(case.service, case.attributes or {})
+            if answer.text
+        ],
         "timeline": timeline_entries(case_timeline(case=case)),
         "referrals": referrals_for_case(case=case),
         "sent_messages": list(messages_about(reference=case.reference)),
@@ -464,14 +455,15 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "console/case.html", context)
 
 
-def _save(
-    request: HttpRequest, action: CaseAction, case: Case, form: forms.Form
+def save_once(
+    request: HttpRequest, form: Any, perform: Callable[[], str], reference: str
 ) -> HttpResponse | None:
-    """Carry the action out once; None when the form has to be shown again with its errors."""
+    """Carry out what a case page's form asks, once (its form token), then back to the case
+    with `perform`'s message; None when the form has to be shown again with its errors."""
     token = form.cleaned_data["form_token"]
     if tokens.was_used(request, token):
         messages.info(request, _("That was saved already, so it was not saved again."))
-        return redirect("console:case", case.reference)
+        return redirect("console:case", reference)
     if not tokens.is_open(request, token):
         tokens.issue(request, token)
         form.add_error(
@@ -479,13 +471,13 @@ def _save(
         )
         return None
     try:
-        done = action.perform(request.user, case, form.cleaned_data)
+        done = perform()
     except ValidationError as error:
         form.add_service_errors(error)
         return None
     tokens.consume(request, token)
     messages.success(request, done)
-    return redirect("console:case", case.reference)
+    return redirect("console:case", reference)
 
 
 @login_required
@@ -511,7 +503,14 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
         record_case_view(actor=request.user, case=case)  # the page shows where the case is
     else:
         form = spec.make_form(request, case, data=request.POST, files=request.FILES or None)
-        if form.is_valid() and (saved := _save(request, spec, case, form)):
+        if form.is_valid() and (
+            saved := save_once(
+                request,
+                form,
+                lambda: spec.perform(request.user, case, form.cleaned_data),
+                case.reference,
+            )
+        ):
             return saved
     context = {"case": case, "action": spec, "form": form, "form_url": action_url(action, case)}
     return render(request, "console/case_action.html", context)

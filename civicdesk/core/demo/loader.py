@@ -22,6 +22,7 @@ from civicdesk.contacts.models import Contact
 from civicdesk.core.demo.contacts import COLUMNS, ContactGenerator, DemoServiceRef
 from civicdesk.core.demo.people import PersonMaker
 from civicdesk.core.demo.places import TOWN, DemoAddress, DemoGazetteer, DemoStreet
+from civicdesk.forms.demo import install_demo_forms
 from civicdesk.organisations.models import Membership, Organisation, Role, Team, User
 from civicdesk.organisations.services import add_staff_member, create_organisation, create_team
 from civicdesk.people.models import Customer, Representative
@@ -184,6 +185,7 @@ def install_council(*, rng: random.Random, extra_agents: int = 0) -> DemoCouncil
             role=Role.AGENT,
         )
     install_demo_catalogue(actor=None, organisation=council, teams=teams)
+    install_demo_forms(actor=None, organisation=council)
     return load_council(council)
 
 

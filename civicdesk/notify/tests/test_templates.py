@@ -90,7 +90,10 @@ def test_the_demo_templates_cover_every_event_and_fill_in_with_or_without_values
     templates = install_demo_templates(actor=None, organisation=council)
 
     assert {(t.event, t.channel) for t in templates} == {
-        *((event, channel) for event in ("acknowledgement", "update", "closure")
+        *((event, channel) for event in ("acknowledgement", "update", "closure",
+                                          "application_received", "application_more_information",
+                                          "application_approved", "application_refused",
+                                          "application_renewal_due")
           for channel in ("email", "sms", "letter")),
         ("sla_warning", "email"),
         ("referral", "email"),

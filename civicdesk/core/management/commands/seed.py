@@ -23,6 +23,7 @@ from civicdesk.core.demo.cases import seed_cases
 from civicdesk.core.demo.people import make_customers
 from civicdesk.core.demo.places import make_gazetteer
 from civicdesk.core.demo.residents import PORTAL_URL, DemoResidents, add_demo_residents
+from civicdesk.forms.demo import install_demo_forms
 from civicdesk.people.services import create_customer
 
 # Open cases at the end, as a share of the contacts: about 300 for `make run`.
@@ -55,10 +56,11 @@ class Command(BaseCommand):
         if (existing := loader.find_council()) is not None:
             if options["if_empty"]:
                 self.stdout.write("The demo council is already loaded; nothing to do.")
-                # A demo made before the portal and Open311 gets what they need.
+                # A demo made before the portal, Open311 and e-forms gets what they need.
                 install_demo_client(existing)
                 council = loader.load_council(existing)
                 top_up_demo_catalogue(actor=None, services=council.services)
+                install_demo_forms(actor=None, organisation=existing)
                 self.print_logins(add_demo_residents(council=council))
                 return
             raise CommandError(
