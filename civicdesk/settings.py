@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "civicdesk.cases",
     "civicdesk.payments",
     "civicdesk.forms",
+    "civicdesk.insight",
     "civicdesk.console",
     "civicdesk.portal",
     "civicdesk.api",

@@ -63,9 +63,9 @@ BENCH_DATABASE = "bench.sqlite3"
 PINNED_CONTACTS = 200
 TARGETS = {
     "search": 50.0, "single_view": 100.0, "contacts_per_second": 200.0, "seeding": 900.0,
-    "queue": 100.0, "case_page": 100.0, "sweep": 30_000.0, "open311": 50.0,
+    "queue": 100.0, "case_page": 100.0, "sweep": 30_000.0, "open311": 50.0, "figures": 300.0,
 }  # fmt: skip
-MEASURE_GROUPS = ("customers", "cases", "open311")
+MEASURE_GROUPS = ("customers", "cases", "open311", "figures")
 BENCH_CLIENT = "Benchmark (Open311)"
 BENCH_KEY = "bench-open311-key-not-for-production"
 QUEUE_VIEWS = ["", "?sort=opened", "?sort=priority", "?due=breached", "?due=soon",
@@ -448,6 +448,14 @@ class Command(BaseCommand):
             rate = self._log_contacts(council, agent, customers, options["log_calls"])
         if "cases" in groups:
             results.extend(self._case_measures(council, rng, samples, options))
+        if "figures" in groups:
+            manager = User.objects.get(username="manager")
+            client = Client(SERVER_NAME=(settings.ALLOWED_HOSTS or ["localhost"])[0])
+            client.force_login(manager)
+            url = reverse("console:e-enablement")
+            times, note = self._get_times(client, [url] * min(samples, 20))
+            label = "E-enablement and channel shift (8 quarters of contacts)"
+            results.append((label, times, f"GET {url}{note}", "figures"))
         open311 = None
         if "open311" in groups:
             open311 = self._open311_measures(council, rng, samples, options["open311_posts"])
