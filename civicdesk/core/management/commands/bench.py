@@ -602,6 +602,17 @@ class Command(BaseCommand):
         size = len(client.get(url).content)
         label = "Open311 GET requests.xml, newest 1,000 of 90 days"
         results.append((label, times, f"{size / 1024:.0f} KiB{note}", "open311"))
+        # As FixMyStreet polls: the last day's requests, by start and end date.
+        days = []
+        for _ in range(samples):
+            end = newest - datetime.timedelta(hours=rng.randint(0, 24 * 60))
+            start = end - datetime.timedelta(days=1)
+            days.append(
+                f"{url}?start_date={start:%Y-%m-%dT%H:%M:%SZ}&end_date={end:%Y-%m-%dT%H:%M:%SZ}"
+            )
+        times, note = self._get_times(client, days)
+        label = "Open311 GET requests.xml, a day's requests (start/end date)"
+        results.append((label, times, note.strip(", "), "open311"))
         mixed = [url + rng.choice(polls)() for _ in range(samples)]
         times, note = self._get_times(client, mixed)
         label = "Open311 GET requests.xml, filters (status, code, dates, ids)"
