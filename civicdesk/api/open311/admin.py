@@ -32,10 +32,8 @@ class Open311ClientAdmin(admin.ModelAdmin):
             organisation=obj.organisation,
             name=obj.name,
             rate_limit_per_minute=obj.rate_limit_per_minute,
+            is_active=obj.is_active,
         )
-        if not obj.is_active:
-            client.is_active = False
-            client.save(update_fields=["is_active"])
         obj.pk = client.pk
         obj.key_prefix = client.key_prefix
         obj.key_hash = client.key_hash

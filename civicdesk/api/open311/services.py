@@ -28,6 +28,7 @@ def issue_client(
     name: str,
     rate_limit_per_minute: int = 60,
     key: str = "",
+    is_active: bool = True,
 ) -> tuple[Open311Client, str]:
     """A new client and its key; the key is returned once and only its hash is kept.
 
@@ -39,6 +40,7 @@ def issue_client(
         key_hash=hash_key(key),
         key_prefix=key[:KEY_PREFIX_LENGTH],
         rate_limit_per_minute=rate_limit_per_minute,
+        is_active=is_active,
     )
     record(
         actor=actor,

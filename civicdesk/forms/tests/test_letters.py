@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from civicdesk.forms import applications
+from civicdesk.forms.applications import send_renewal_reminders
 from civicdesk.forms.models import Application
-from civicdesk.forms.tasks import remind_renewals, send_renewal_reminders
+from civicdesk.forms.tasks import remind_renewals
 from civicdesk.forms.tests.applying import *  # noqa: F403 (the fixtures)
 from civicdesk.notify.models import Message, MessageEvent
 from civicdesk.places.tests.factories import AddressFactory
