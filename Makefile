@@ -56,8 +56,12 @@ run: install
 	CIVICDESK_DEBUG=1 $(MANAGE) migrate --no-input
 	CIVICDESK_DEBUG=1 $(MANAGE) seed --customers $(DEMO_CUSTOMERS) --contacts $(DEMO_CONTACTS) --if-empty
 	CIVICDESK_DEBUG=1 $(MANAGE) schedule_escalation
+	CIVICDESK_DEBUG=1 $(MANAGE) schedule_rollups
+	CIVICDESK_DEBUG=1 $(MANAGE) schedule_alerts
 	CIVICDESK_DEBUG=1 $(MANAGE) schedule_payments
 	CIVICDESK_DEBUG=1 $(MANAGE) schedule_renewals
+	CIVICDESK_DEBUG=1 $(MANAGE) schedule_surveys
+	CIVICDESK_DEBUG=1 $(MANAGE) schedule_forecasts
 	CIVICDESK_DEBUG=1 $(MANAGE) db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	CIVICDESK_DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)

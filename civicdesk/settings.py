@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "civicdesk.payments",
     "civicdesk.forms",
     "civicdesk.insight",
+    "civicdesk.surveys",
+    "civicdesk.workforce",
     "civicdesk.console",
     "civicdesk.portal",
     "civicdesk.api",
@@ -165,6 +167,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 TIME_ZONE = "Europe/London"
+# Management information: a second contact from the same customer about the same service
+# within this many days is a repeat, so the first was not resolved at first contact.
+INSIGHT_REPEAT_DAYS = 7
 USE_I18N = True
 USE_TZ = True
 
@@ -193,6 +198,8 @@ CIVICDESK_PORTAL_ORGANISATION = os.environ.get("CIVICDESK_PORTAL_ORGANISATION", 
 # "live" needs the API key, and refuses to start without it (system check notify.E001).
 CIVICDESK_NOTIFY_BACKEND = os.environ.get("CIVICDESK_NOTIFY_BACKEND", "simulator").strip().lower()
 CIVICDESK_NOTIFY_API_KEY = os.environ.get("CIVICDESK_NOTIFY_API_KEY", "").strip()
+# Where residents reach the portal: links in messages (e.g. a satisfaction survey) start here.
+CIVICDESK_PORTAL_URL = os.environ.get("CIVICDESK_PORTAL_URL", "http://127.0.0.1:8000")
 CIVICDESK_NOTIFY_BASE_URL = os.environ.get(
     "CIVICDESK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
 ).strip()

@@ -192,6 +192,13 @@ class Case(models.Model):
             models.Index(fields=["service", "-opened_at"], name="case_service_idx"),
             models.Index(fields=["address", "service"], name="case_address_idx"),
             models.Index(fields=["organisation", "opened_at"], name="case_org_time_idx"),
+            # Management information: cases resolved on a day, and the backlog (still unresolved).
+            models.Index(fields=["organisation", "resolved_at"], name="case_org_resolved_idx"),
+            models.Index(
+                fields=["organisation", "opened_at"],
+                name="case_unresolved_idx",
+                condition=Q(resolved_at__isnull=True),
+            ),
             # The escalation sweep: only cases still to be warned or marked are in these.
             models.Index(
                 fields=["resolution_warn_at"],

@@ -1,20 +1,25 @@
 from django.urls import path
 
 from civicdesk.console.views import (
+    alerts,
     applications,
     auth,
     cases,
     contacts,
     customer_details,
     customers,
+    dashboard,
     insight,
     knowledge,
+    kpis,
     merge,
     messages,
     queues,
     raise_case,
     referrals,
+    satisfaction,
     search,
+    workforce,
 )
 from civicdesk.payments.views import staff as payments_staff
 
@@ -106,7 +111,18 @@ urlpatterns = [
     path("payments/<str:reference>/", payments_staff.payment_detail, name="payment"),
     path("payments/<str:reference>/refund/", payments_staff.refund, name="payment-refund"),
     # The back office: queues, the case page and one small page per action on a case.
+    path("insight/", dashboard.dashboard, name="insight-dashboard"),
     path("insight/e-enablement/", insight.e_enablement_report, name="e-enablement"),
+    path("insight/satisfaction/", satisfaction.satisfaction, name="satisfaction"),
+    path("insight/workforce/", workforce.workforce_plan, name="workforce"),
+    path("insight/indicators/", kpis.indicators, name="indicators"),
+    path("insight/alerts/", alerts.alert_list, name="demand-alerts"),
+    path("insight/alerts/<int:pk>/", alerts.alert_detail, name="demand-alert"),
+    path(
+        "insight/alerts/<int:pk>/acknowledge/",
+        alerts.acknowledge,
+        name="demand-alert-acknowledge",
+    ),
     path("queues/", queues.queue_list, name="queues"),
     path("queues/<slug:slug>/", queues.queue, name="queue"),
     path("cases/<str:reference>/", cases.case_detail, name="case"),

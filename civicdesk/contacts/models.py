@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from civicdesk.catalogue.models import Channel, Service
 from civicdesk.organisations.models import Organisation, Team
 from civicdesk.people.models import Customer, Representative
+from civicdesk.places.models import Ward
 
 
 class Outcome(models.TextChoices):
@@ -66,6 +67,11 @@ class Contact(models.Model):
     )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    # Where the customer lived when they got in touch: demand by ward is counted by it, and a
+    # later move does not rewrite the council's history.
+    ward = models.ForeignKey(
+        Ward, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)

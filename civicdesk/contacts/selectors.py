@@ -5,13 +5,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from civicdesk.catalogue.models import ELECTRONIC_CHANNELS, Service
+from civicdesk.catalogue.models import Service
 from civicdesk.catalogue.selectors import services_for
 from civicdesk.contacts.models import Contact
-from civicdesk.organisations.models import Organisation
 from civicdesk.organisations.selectors import organisation_for, teams_for
 from civicdesk.people.models import Customer
 
@@ -93,55 +92,3 @@ def popular_services(*, user: Any, limit: int = 6) -> list[Service]:
     ranked = [service_id for service_id, _count in counts.most_common(limit)]
     services = services_for(user=user).in_bulk(ranked)
     return [services[service_id] for service_id in ranked if service_id in services]
-
-
-@dataclass(frozen=True)
-class ChannelQuarter:
-    starts: datetime.date
-    counts: dict[str, int]  # channel -> contacts
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def digital_share(self) -> float | None:
-        """Contacts made on the web, by email, text or through other systems, as a percentage."""
-        digital = sum(self.counts.get(channel, 0) for channel in ELECTRONIC_CHANNELS)
-        return 100 * digital / self.total if self.total else None
-
-
-def _quarter_start(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def channel_shift(
-    *, organisation: Organisation, quarters: int = 8, today: datetime.date | None = None
-) -> list[ChannelQuarter]:
-    """Contacts by channel in each of the last `quarters` calendar quarters, the current one
-    last. One grouped count per quarter over the (organisation, started_at) index.
-
-    Until the insight rollups exist this reads the contact log: about a second a year of a
-    metropolitan council's contacts on SQLite.
-    """
-    today = today or timezone.localdate()
-    starts = [_quarter_start(today)]
-    for _ in range(quarters - 1):
-        starts.insert(0, _quarter_start(starts[0] - datetime.timedelta(days=1)))
-    zone = timezone.get_current_timezone()
-    bounds = [datetime.datetime.combine(day, datetime.time(), zone) for day in starts]
-    bounds.append(
-        datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), zone)
-    )
-    result = []
-    for start, begin, end in zip(starts, bounds, bounds[1:], strict=False):
-        counts = (
-            Contact.objects.filter(
-                organisation=organisation, started_at__gte=begin, started_at__lt=end
-            )
-            .values_list("channel")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        result.append(ChannelQuarter(starts=start, counts=dict(counts)))
-    return result

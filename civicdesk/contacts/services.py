@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,6 +77,7 @@ def log_contact(
             service=service,
             agent=actor if getattr(actor, "is_authenticated", False) else None,
             team=team,
+            ward_id=customer.address.ward_id if customer and customer.address_id else None,
             started_at=started_at,
             ended_at=ended_at or now,
             outcome=outcome,
@@ -93,6 +95,15 @@ def log_contact(
 
     contact, _created = once(key=submission_key, model=Contact, create=create)
     return contact
+
+
+def record_home_wards(*, organisation: Organisation) -> int:
+    """Give contacts loaded in bulk (without `log_contact`) the ward of the customer's home, as
+    `log_contact` does for each one."""
+    home_ward = Customer.objects.filter(pk=OuterRef("customer_id")).values("address__ward_id")[:1]
+    return Contact.objects.filter(
+        organisation=organisation, customer__isnull=False, ward__isnull=True
+    ).update(ward_id=Subquery(home_ward))
 
 
 def record_sensitive_view(*, actor: Any, contacts: list[Contact]) -> None:

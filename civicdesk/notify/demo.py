@@ -77,6 +77,30 @@ def _customer_wording(council: str) -> dict[str, tuple[str, str, str]]:
     }
 
 
+def _survey_wording(council: str) -> dict[str, tuple[str, str, str]]:
+    """The satisfaction survey (civicdesk.surveys): the subject, the email, the text message."""
+    return {
+        MessageEvent.SURVEY: (
+            _("How did we do?"),
+            _(
+                "Hello((name?? ))((name)),\n\n"
+                "You were in touch with us recently((service?? about ))((service)).\n\n"
+                "Please tell us how satisfied you were. There are 3 short questions.\n\n"
+                "((url??Answer the survey: ))((url))\n\n"
+                "((due??The link works until ))((due))\n\n"
+                "You do not have to answer. Your answers help us improve our services.\n\n"
+                "%(council)s"
+            )
+            % {"council": council},
+            _(
+                "%(council)s: how did we do((service?? with ))((service))? "
+                "Tell us in 3 short questions:((url?? ))((url))"
+            )
+            % {"council": council},
+        ),
+    }
+
+
 def _application_wording(council: str) -> dict[str, tuple[str, str, str]]:
     """Applications made on e-forms: ((update)) carries the decision's reasons, the
     information asked for or the date the thing granted ends; ((due)) the date it ends."""
@@ -270,6 +294,9 @@ def install_demo_templates(*, actor: Any, organisation: Organisation) -> list[Me
         wanted.append((event, MessageChannel.EMAIL, subject, body))
         wanted.append((event, MessageChannel.SMS, "", text))
         wanted.append((event, MessageChannel.LETTER, subject, body))
+    for event, (subject, body, text) in _survey_wording(organisation.name).items():
+        wanted.append((event, MessageChannel.EMAIL, subject, body))  # never by letter
+        wanted.append((event, MessageChannel.SMS, "", text))
     for event, (subject, body) in _staff_wording().items():
         wanted.append((event, MessageChannel.EMAIL, subject, body))
     for event, (subject, body) in _account_wording(organisation.name).items():

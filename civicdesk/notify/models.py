@@ -39,6 +39,7 @@ class MessageEvent(models.TextChoices):
     APPLICATION_APPROVED = "application_approved", _("Application approved")
     APPLICATION_REFUSED = "application_refused", _("Application refused")
     APPLICATION_RENEWAL_DUE = "application_renewal_due", _("Time to renew")
+    SURVEY = "survey", _("Satisfaction survey")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -5,6 +5,7 @@ from django.urls import path
 from civicdesk.portal.views import accounts as account_views
 from civicdesk.portal.views import applications as apply_views
 from civicdesk.portal.views import journey, public, representing, track
+from civicdesk.surveys import views as survey_views
 
 app_name = "portal"
 urlpatterns: list = [
@@ -75,4 +76,7 @@ urlpatterns: list = [
         apply_views.withdraw,
         name="account-application-withdraw",
     ),
+    # Satisfaction surveys, answered through the signed link without signing in.
+    path("survey/<str:token>/", survey_views.survey, name="survey"),
+    path("survey/<str:token>/thank-you/", survey_views.thanks, name="survey-thanks"),
 ]

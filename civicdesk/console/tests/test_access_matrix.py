@@ -465,6 +465,11 @@ def payment_ref(world: World, kind: str) -> list[Any]:
 
 REFUNDERS = (TEAM_LEADER, MANAGER, ADMINISTRATOR, SUPERUSER)
 REPORT_READERS = expect(FORBIDDEN, manager=OK, administrator=OK, other_council=OK)
+# Figures: managers and administrators, each of their own council.
+FIGURE_READERS = REPORT_READERS
+TEAM_FIGURE_READERS = expect(
+    FORBIDDEN, team_leader=OK, manager=OK, administrator=OK, other_council=OK
+)
 
 
 def payment_rows(kind: str) -> list[Row]:
@@ -564,8 +569,12 @@ ROWS: list[Row] = [
     # Queues and referrals.
     Row("queues", "GET", EVERYONE),
     Row("referrals", "GET", EVERYONE),
-    # Figures: managers and administrators, each of their own council.
-    Row("e-enablement", "GET", expect(FORBIDDEN, manager=OK, administrator=OK, other_council=OK)),
+    Row("e-enablement", "GET", FIGURE_READERS),
+    Row("satisfaction", "GET", FIGURE_READERS),
+    Row("workforce", "GET", FIGURE_READERS),
+    Row("indicators", "GET", FIGURE_READERS),
+    # The dashboard: team leaders too, limited to their own teams (tested in test_dashboard).
+    Row("insight-dashboard", "GET", TEAM_FIGURE_READERS),
     Row(
         "queue",
         "GET",
@@ -610,6 +619,10 @@ GET_ONLY = {
     "raise-case-for-customer": "the service is chosen with GET",
     "queues": "a list of links",
     "e-enablement": "a report",
+    "satisfaction": "a report",
+    "workforce": "a report",
+    "indicators": "a report",
+    "insight-dashboard": "a report, its filters sent with GET",
     "payment": "a page",
     "payments-report": "a report",
     "payments-report-csv": "a download",

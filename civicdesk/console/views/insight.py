@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.cases.policy import MANAGING_ROLES, staff_member
 from civicdesk.catalogue.models import Channel
 from civicdesk.catalogue.selectors import e_enablement
-from civicdesk.contacts.selectors import channel_shift
+from civicdesk.insight.selectors import channel_shift
 from civicdesk.organisations.selectors import organisation_for
 
 
@@ -33,7 +34,7 @@ def e_enablement_report(request: HttpRequest) -> HttpResponse:
     if organisation is None or not reads_figures(request.user):
         raise PermissionDenied(_("Only managers and administrators read these figures."))
     report = e_enablement(organisation=organisation)
-    quarters = channel_shift(organisation=organisation)
+    quarters = channel_shift(organisation=organisation, today=timezone.localdate())
     channels = [
         (value, label)
         for value, label in Channel.choices

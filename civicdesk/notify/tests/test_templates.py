@@ -100,6 +100,8 @@ def test_the_demo_templates_cover_every_event_and_fill_in_with_or_without_values
         ("verify_email", "email"),
         ("account_exists", "email"),
         ("password_reset", "email"),
+        ("survey", "email"),
+        ("survey", "sms"),
     }  # fmt: skip
     assert install_demo_templates(actor=None, organisation=council) == []
     for template in templates:

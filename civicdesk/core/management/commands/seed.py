@@ -18,12 +18,15 @@ from django.db import transaction
 
 from civicdesk.api.open311.demo import DEMO_KEY, install_demo_client
 from civicdesk.catalogue.demo import top_up_demo_catalogue
+from civicdesk.contacts.services import record_home_wards
 from civicdesk.core.demo import loader
 from civicdesk.core.demo.cases import seed_cases
 from civicdesk.core.demo.people import make_customers
 from civicdesk.core.demo.places import make_gazetteer
 from civicdesk.core.demo.residents import PORTAL_URL, DemoResidents, add_demo_residents
 from civicdesk.forms.demo import install_demo_forms
+from civicdesk.insight.demo import install_demo_figures
+from civicdesk.notify.demo import install_demo_templates
 from civicdesk.people.services import create_customer
 
 # Open cases at the end, as a share of the contacts: about 300 for `make run`.
@@ -61,6 +64,8 @@ class Command(BaseCommand):
                 council = loader.load_council(existing)
                 top_up_demo_catalogue(actor=None, services=council.services)
                 install_demo_forms(actor=None, organisation=existing)
+                install_demo_templates(actor=None, organisation=existing)
+                install_demo_figures(organisation=existing)
                 self.print_logins(add_demo_residents(council=council))
                 return
             raise CommandError(
@@ -138,6 +143,7 @@ class Command(BaseCommand):
             first_id=loader.next_contact_id(),
         )
         inserted = loader.insert_contacts(generator.rows()) if contacts else 0
+        record_home_wards(organisation=council.organisation)
         self.step("contacts")
         council = loader.prepare_for_cases(council=council, rng=random.Random(f"{seed}:staff"))
         self.step("case settings and officers")
@@ -148,6 +154,8 @@ class Command(BaseCommand):
         )
         residents = add_demo_residents(council=council)
         self.step("portal sign-ins")
+        install_demo_figures(organisation=council.organisation)
+        self.step("figures for managers")
         return {
             "residents": residents,
             "addresses": len(addresses),

@@ -1,0 +1,349 @@
+"""Reading the figures: every function here reads the rollups, never the raw contacts or cases.
+
+A period is read as whole months from the monthly rows and the days at either end from the
+daily rows, so a quarter is three months' rows rather than ninety days'.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+
+from django.db.models import Case, IntegerField, Model, QuerySet, Sum, When
+
+from civicdesk.catalogue.models import ELECTRONIC_CHANNELS
+from civicdesk.contacts.models import Outcome
+from civicdesk.insight.models import (
+    BacklogDay,
+    CaseDay,
+    CaseMonth,
+    ContactDay,
+    ContactHour,
+    ContactMonth,
+    ContactSlot,
+)
+from civicdesk.insight.rollups import (
+    CASE_MEASURES,
+    CONTACT_MEASURES,
+    LOCAL,
+    day_bounds,
+    month_of,
+)
+from civicdesk.organisations.models import Organisation
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a figures page is about: an inclusive range of local days, and optionally one
+    service, team, ward and channel. `teams` limits a team leader to their own teams."""
+
+    start: datetime.date
+    end: datetime.date
+    service_id: int | None = None
+    team_id: int | None = None
+    ward_id: int | None = None
+    channel: str = ""
+    teams: tuple[int, ...] | None = None
+
+    def where(self, *, with_channel: bool = True) -> dict:
+        conditions: dict = {}
+        for name in ("service_id", "team_id", "ward_id"):
+            if getattr(self, name):
+                conditions[name] = getattr(self, name)
+        if self.channel and with_channel:
+            conditions["channel"] = self.channel
+        if self.teams is not None:
+            conditions["team_id__in"] = self.teams
+        return conditions
+
+
+def _spans(start: datetime.date, end: datetime.date) -> tuple[list, list]:
+    """Split [start, end] into whole months and the loose days around them."""
+    months, days = [], []
+    day = start
+    while day <= end:
+        month = month_of(day)
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        last = following - datetime.timedelta(days=1)
+        if day == month and last <= end:
+            months.append(month)
+            day = following
+        else:
+            days.append((day, min(last, end)))
+            day = min(last, end) + datetime.timedelta(days=1)
+    return months, days
+
+
+def _parts(
+    organisation: Organisation, filters: Filters, day_model: type[Model], month_model: type[Model]
+) -> Iterator[QuerySet]:
+    months, days = _spans(filters.start, filters.end)
+    where = {"organisation": organisation, **filters.where()}
+    if months:
+        yield month_model.objects.filter(month__range=(months[0], months[-1]), **where)
+    for first, last in days:
+        yield day_model.objects.filter(day__range=(first, last), **where)
+
+
+class _Sums:
+    """Figures summed from rollup rows annotated `sum_<name>`."""
+
+    def add(self, row: dict) -> None:
+        for item in fields(self):
+            self.__dict__[item.name] += row.get(f"sum_{item.name}") or 0
+
+
+@dataclass
+class ContactFigures(_Sums):
+    contacts: int = 0
+    handled_seconds: int = 0
+    avoidable: int = 0
+    chasing: int = 0
+    identified: int = 0
+    repeated: int = 0
+    responses: int = 0
+    rating_total: int = 0
+    answered_resolved: int = 0
+    said_resolved: int = 0
+    resolved_first_time: int = 0
+    resolved_and_necessary: int = 0
+    abandoned: int = 0
+
+    @property
+    def answered(self) -> int:
+        """Contacts that were not abandoned: those an agent could resolve."""
+        return self.contacts - self.abandoned
+
+    @property
+    def fcr_agent(self) -> float | None:
+        return _share(self.resolved_first_time, self.answered)
+
+    @property
+    def fcr_no_repeat(self) -> float | None:
+        return _share(self.identified - self.repeated, self.identified)
+
+    @property
+    def fcr_survey(self) -> float | None:
+        return _share(self.said_resolved, self.answered_resolved)
+
+    @property
+    def avoidable_share(self) -> float | None:
+        return _share(self.avoidable, self.contacts)
+
+    @property
+    def average_handling_seconds(self) -> float | None:
+        return self.handled_seconds / self.contacts if self.contacts else None
+
+
+@dataclass
+class CaseFigures(_Sums):
+    opened: int = 0
+    resolved: int = 0
+    resolved_in_time: int = 0
+    cycle_seconds: int = 0
+    chased: int = 0
+    chases: int = 0
+    responses: int = 0
+    rating_total: int = 0
+    answered_resolved: int = 0
+    said_resolved: int = 0
+
+    @property
+    def in_time(self) -> float | None:
+        return _share(self.resolved_in_time, self.resolved)
+
+    @property
+    def cycle_days(self) -> float | None:
+        return self.cycle_seconds / self.resolved / 86_400 if self.resolved else None
+
+    @property
+    def chased_share(self) -> float | None:
+        return _share(self.chased, self.resolved)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return 100 * part / whole if whole else None
+
+
+def _when(outcome: str, measure: str) -> Sum:
+    return Sum(Case(When(outcome=outcome, then=measure), default=0, output_field=IntegerField()))
+
+
+def _contact_sums() -> dict:
+    """Sums named `sum_<measure>`: an annotation may not take the name of a column it reads."""
+    return {
+        **{f"sum_{name}": Sum(name) for name in CONTACT_MEASURES},
+        "sum_resolved_first_time": _when(Outcome.RESOLVED, "contacts"),
+        # Avoidable contacts (chasing above all) are logged as resolved: they are not requests.
+        "sum_resolved_and_necessary": _when(Outcome.RESOLVED, "contacts")
+        - _when(Outcome.RESOLVED, "avoidable"),
+        "sum_abandoned": _when(Outcome.ABANDONED, "contacts"),
+    }
+
+
+def contact_figures(*, organisation: Organisation, filters: Filters, by: str | None = None) -> dict:
+    """Contact figures for the period, in total (`by=None`, key None) or by one dimension
+    (service_id, channel, ward_id, team_id or outcome)."""
+    result: dict = defaultdict(ContactFigures)
+    for part in _parts(organisation, filters, ContactDay, ContactMonth):
+        grouped = part.values(by) if by else part.values("organisation")
+        for row in grouped.annotate(**_contact_sums()).order_by():
+            result[row[by] if by else None].add(row)
+    return dict(result)
+
+
+def case_figures(*, organisation: Organisation, filters: Filters, by: str | None = None) -> dict:
+    result: dict = defaultdict(CaseFigures)
+    for part in _parts(organisation, filters, CaseDay, CaseMonth):
+        grouped = part.values(by) if by else part.values("organisation")
+        sums = {f"sum_{name}": Sum(name) for name in CASE_MEASURES}
+        for row in grouped.annotate(**sums).order_by():
+            result[row[by] if by else None].add(row)
+    return dict(result)
+
+
+def contact_trend(
+    *, organisation: Organisation, filters: Filters
+) -> list[tuple[datetime.date, int]]:
+    """Contacts per day for a period of up to two months, per month for a longer one."""
+    where = {"organisation": organisation, **filters.where()}
+    if (filters.end - filters.start).days <= 62:
+        rows = (
+            ContactDay.objects.filter(day__range=(filters.start, filters.end), **where)
+            .values_list("day")
+            .annotate(total=Sum("contacts"))
+            .order_by("day")
+        )
+        counts = dict(rows)
+        day, series = filters.start, []
+        while day <= filters.end:
+            series.append((day, counts.get(day, 0)))
+            day += datetime.timedelta(days=1)
+        return series
+    totals: dict[datetime.date, int] = defaultdict(int)
+    for part in _parts(organisation, filters, ContactDay, ContactMonth):
+        period = "month" if part.model is ContactMonth else "day"
+        for when, total in part.values_list(period).annotate(total=Sum("contacts")).order_by():
+            totals[month_of(when)] += total
+    return sorted(totals.items())
+
+
+def contacts_by_hour(*, organisation: Organisation, filters: Filters) -> list[tuple[int, int]]:
+    """Contacts by local hour of the day over the period. With no filter but the channel it
+    reads the half-hourly table (a few rows an hour); otherwise the hourly one."""
+    start, _ = day_bounds(filters.start)
+    _, end = day_bounds(filters.end)
+    counts: dict[int, int] = defaultdict(int)
+    if not any((filters.service_id, filters.team_id, filters.ward_id, filters.teams)):
+        rows = ContactSlot.objects.filter(
+            organisation=organisation, starts_at__gte=start, starts_at__lt=end
+        )
+        if filters.channel:
+            rows = rows.filter(channel=filters.channel)
+        moments = rows.values_list("starts_at").annotate(total=Sum("contacts")).order_by()
+    else:
+        moments = (
+            ContactHour.objects.filter(
+                organisation=organisation, hour__gte=start, hour__lt=end, **filters.where()
+            )
+            .values_list("hour")
+            .annotate(total=Sum("contacts"))
+            .order_by()
+        )
+    for moment, total in moments:
+        counts[moment.astimezone(LOCAL).hour] += total
+    return [(hour, counts.get(hour, 0)) for hour in range(24)]
+
+
+BACKLOG_MEASURES = ("open", "overdue", "older_than_week", "older_than_month", "older_than_quarter")
+
+
+@dataclass
+class Backlog:
+    day: datetime.date
+    open: int = 0
+    overdue: int = 0
+    older_than_week: int = 0
+    older_than_month: int = 0
+    older_than_quarter: int = 0
+    rows: dict = field(default_factory=dict)
+
+
+def backlog(
+    *, organisation: Organisation, filters: Filters, on: datetime.date, by: str = "team_id"
+) -> Backlog:
+    """Open cases at the end of `on` (now, for today), in total and by `by`."""
+    where = filters.where(with_channel=False)
+    rows = (
+        BacklogDay.objects.filter(organisation=organisation, day=on, **where)
+        .values(by)
+        .annotate(**{name: Sum(name) for name in BACKLOG_MEASURES})
+        .order_by()
+    )
+    result = Backlog(day=on)
+    for row in rows:
+        key = row.pop(by)
+        result.rows[key] = Backlog(day=on, **row)
+        for name, value in row.items():
+            setattr(result, name, getattr(result, name) + (value or 0))
+    return result
+
+
+def backlog_trend(
+    *, organisation: Organisation, filters: Filters
+) -> list[tuple[datetime.date, int, int]]:
+    """The backlog (open, overdue) at the end of each day of the period."""
+    rows = (
+        BacklogDay.objects.filter(
+            organisation=organisation,
+            day__range=(filters.start, filters.end),
+            **filters.where(with_channel=False),
+        )
+        .values_list("day")
+        .annotate(open=Sum("open"), overdue=Sum("overdue"))
+        .order_by("day")
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class ChannelQuarter:
+    starts: datetime.date
+    counts: dict[str, int]  # channel -> contacts
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def digital_share(self) -> float | None:
+        """Contacts made on the web, by email, text or through other systems, as a percentage."""
+        digital = sum(self.counts.get(channel, 0) for channel in ELECTRONIC_CHANNELS)
+        return 100 * digital / self.total if self.total else None
+
+
+def _quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def channel_shift(
+    *, organisation: Organisation, quarters: int = 8, today: datetime.date
+) -> list[ChannelQuarter]:
+    """Contacts by channel in each of the last `quarters` calendar quarters, the current one to
+    date and last."""
+    starts = [_quarter_start(today)]
+    for _ in range(quarters - 1):
+        starts.insert(0, _quarter_start(starts[0] - datetime.timedelta(days=1)))
+    ends = [following - datetime.timedelta(days=1) for following in starts[1:]] + [today]
+    result = []
+    for first, last in zip(starts, ends, strict=True):
+        counts = contact_figures(
+            organisation=organisation, filters=Filters(start=first, end=last), by="channel"
+        )
+        result.append(
+            ChannelQuarter(
+                starts=first,
+                counts={channel: figures.contacts for channel, figures in counts.items()},
+            )
+        )
+    return result
