@@ -40,6 +40,7 @@ from civicdesk.console import urls as console_urls
 from civicdesk.console.tokens import OPEN_KEY
 from civicdesk.contacts.models import Contact
 from civicdesk.core.models import AuditAction, AuditEvent
+from civicdesk.insight.models import DemandAlert
 from civicdesk.notify.models import Message
 from civicdesk.organisations.models import Membership, User
 from civicdesk.payments.models import Payment, Refund
@@ -231,6 +232,16 @@ def service_pk(world: World, kind: str) -> list[Any]:
 
 def ada_and_service(world: World, kind: str) -> list[Any]:
     return [world.ada.reference, world.services[kind].pk]
+
+
+def alert_pk(world: World, kind: str) -> list[Any]:
+    """An unusual day of demand for the kind's service at the council."""
+    alert, _created = DemandAlert.objects.get_or_create(
+        organisation=world.council, day=MONDAY_MORNING.date(), service=world.services[kind],
+        ward=None, defaults={"observed": 30, "expected": 8.0, "score": 5.1, "probability": 1e-7,
+                             "description": "30 against about 8", "detected_at": MONDAY_MORNING},
+    )  # fmt: skip
+    return [alert.pk]
 
 
 def fixed(**data: Any) -> Builder:
@@ -467,6 +478,7 @@ REFUNDERS = (TEAM_LEADER, MANAGER, ADMINISTRATOR, SUPERUSER)
 REPORT_READERS = expect(FORBIDDEN, manager=OK, administrator=OK, other_council=OK)
 # Figures: managers and administrators, each of their own council.
 FIGURE_READERS = REPORT_READERS
+ALERT_READERS = expect(FORBIDDEN, manager=OK, administrator=OK, other_council=NOT_FOUND)
 TEAM_FIGURE_READERS = expect(
     FORBIDDEN, team_leader=OK, manager=OK, administrator=OK, other_council=OK
 )
@@ -575,6 +587,9 @@ ROWS: list[Row] = [
     Row("indicators", "GET", FIGURE_READERS),
     # The dashboard: team leaders too, limited to their own teams (tested in test_dashboard).
     Row("insight-dashboard", "GET", TEAM_FIGURE_READERS),
+    Row("demand-alerts", "GET", FIGURE_READERS),
+    Row("demand-alert", "GET", ALERT_READERS, alert_pk),
+    Row("demand-alert-acknowledge", "GET", expect(NOT_ALLOWED), alert_pk),
     Row(
         "queue",
         "GET",
@@ -623,6 +638,9 @@ GET_ONLY = {
     "workforce": "a report",
     "indicators": "a report",
     "insight-dashboard": "a report, its filters sent with GET",
+    "demand-alerts": "a list, its filters sent with GET",
+    "demand-alert": "acknowledging has its own URL",
+    "demand-alert-acknowledge": "who may acknowledge is tested in test_alerts.py",
     "payment": "a page",
     "payments-report": "a report",
     "payments-report-csv": "a download",

@@ -220,6 +220,7 @@ def test_acknowledging_an_alert(manager, council, place):
     alert.refresh_from_db()
     assert alert.acknowledged_by == manager
     assert "Acknowledge alert" not in response.content.decode()
+    assert "Acknowledged on" in response.content.decode()
     assert f"/alerts/{alert.pk}/" not in client.get(LIST).content.decode()
     response = client.post(url, {"csrfmiddlewaretoken": str(token)}, follow=True)
     assert "already acknowledged" in response.content.decode()

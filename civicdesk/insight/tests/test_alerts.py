@@ -131,7 +131,9 @@ def test_the_daily_run_is_queued_for_six_in_the_morning(db, time_machine):
     # The clocks go forward overnight: 06:00 on Sunday is 05:00 UTC.
     assert alert_tasks.next_run() == datetime.datetime(2026, 3, 29, 6, 0, tzinfo=LONDON)
     assert alert_tasks.next_run().astimezone(datetime.UTC).hour == 5
-    assert alert_tasks.schedule_alerts() is True
+    out = io.StringIO()
+    call_command("schedule_alerts", stdout=out)
+    assert "queued for 2026-03-29 06:00" in out.getvalue()
     assert alert_tasks.schedule_alerts() is False
     [queued] = DBTaskResult.objects.filter(task_path=alert_tasks.detect_demand_alerts.module_path)
     assert queued.run_after == datetime.datetime(2026, 3, 29, 5, 0, tzinfo=datetime.UTC)
