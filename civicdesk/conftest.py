@@ -24,6 +24,26 @@ def live_server(django_db_setup, live_server):
     return live_server
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_outlives_the_test_database(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end any other session still on it.
+
+    A thread (the live server's, a worker's) can leave its connection open past its last test;
+    PostgreSQL then refuses to drop the database ("being accessed by other users") and the run
+    ends in an error although every test passed."""
+    yield
+    from django.db import connection, connections
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connections.close_all()
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings, tmp_path_factory):
     """Tests run with DEBUG off but without `collectstatic`: serve assets from the finders.

@@ -1,9 +1,11 @@
-"""Marking rollup days stale when contacts, cases or survey answers change.
+"""Marking rollup days stale when contacts and cases change (survey answers mark theirs in
+`surveys.services.answer_survey`, which writes with `update()`).
 
 Receivers rather than calls from each service: every write path (the console, the portal, the
-APIs, merges, the SLA sweep's saves) changes these rows through `save()`, and a path added later
-is covered without remembering to. Bulk loads (`bulk_create`, `update()`) bypass them: the
-seeders rebuild the rollups afterwards (`manage.py rebuild_rollups`).
+APIs) changes these rows through `save()`, and a path added later is covered without remembering
+to. Bulk writes bypass them: a merge moves contacts with `update()` (hence the Customer
+receiver); the SLA sweep's `update()` stamps only open cases, which no rollup reads until they
+are resolved; the seeders rebuild the rollups afterwards (`manage.py rebuild_rollups`).
 """
 
 from typing import Any
@@ -71,17 +73,3 @@ def case_saved(sender: type, instance: Case, created: bool, **kwargs: Any) -> No
             ],
         )
     instance._insight_before = now
-
-
-@receiver(post_save, sender="surveys.SurveyInvitation", dispatch_uid="insight_survey_answered")
-def survey_answered(sender: type, instance: Any, **kwargs: Any) -> None:
-    if instance.answered_at is None:
-        return
-    if instance.contact_id:
-        moment = Contact.objects.filter(pk=instance.contact_id).values_list("started_at")
-    else:
-        moment = Case.objects.filter(pk=instance.case_id).values_list("resolved_at")
-    mark_stale(
-        organisation_id=instance.organisation_id,
-        moments=[row[0] for row in moment],
-    )

@@ -26,6 +26,7 @@ from civicdesk.catalogue.models import Sensitivity
 from civicdesk.contacts.models import Contact, Outcome
 from civicdesk.core.audit import record
 from civicdesk.core.models import AuditAction
+from civicdesk.insight.services import mark_stale
 from civicdesk.notify.models import MessageEvent
 from civicdesk.notify.services import notify_customer
 from civicdesk.organisations.models import Organisation
@@ -339,6 +340,13 @@ def answer_survey(
         resolved,
         comment,
     )
+    # The answer counts in the rollups of the day of the contact, or of the case's resolution.
+    about = (
+        Contact.objects.filter(pk=locked.contact_id).values_list("started_at", flat=True)
+        if locked.contact_id
+        else Case.objects.filter(pk=locked.case_id).values_list("resolved_at", flat=True)
+    )
+    mark_stale(organisation_id=locked.organisation_id, moments=list(about))
     record(
         actor=None,
         action=AuditAction.UPDATED,

@@ -304,3 +304,44 @@ def test_the_backlog_is_reconstructed_for_past_days(council: Any, time_machine: 
         monday.date() + datetime.timedelta(days=1): (2, 1, 1),
         monday.date() + datetime.timedelta(days=2): (1, 0, 1),
     }
+
+
+def test_survey_answers_reach_the_rollups_of_the_day_surveyed(council, agent, time_machine):
+    """An answer given days later counts on the day of the contact or case it is about."""
+    from civicdesk.surveys.models import SurveyInvitation
+    from civicdesk.surveys.services import answer_survey
+
+    time_machine.move_to(START, tick=False)
+    service = ServiceFactory(organisation=council)
+    customer = CustomerFactory(organisation=council)
+    contact = log_contact(
+        actor=agent, organisation=council, channel="phone", outcome="resolved",
+        customer=customer, service=service,
+    )  # fmt: skip
+    case = Case.objects.create(
+        organisation=council, service=service, team=service.owning_team, channel="web",
+        description="Bin", opened_at=START - datetime.timedelta(days=3), resolved_at=START,
+        is_open=False, status="closed",
+    )  # fmt: skip
+    invitations = [
+        SurveyInvitation.objects.create(
+            organisation=council,
+            customer=customer,
+            sent_at=START,
+            expires_at=START + datetime.timedelta(days=14),
+            **about,
+        )
+        for about in ({"contact": contact}, {"case": case})
+    ]
+    services.refresh(organisation=council)
+    time_machine.move_to(START + datetime.timedelta(days=4), tick=False)
+    answer_survey(invitation=invitations[0], rating=4, resolved=True, comment="")
+    answer_survey(invitation=invitations[1], rating=2, resolved=None, comment="Slow")
+    services.refresh(organisation=council)
+
+    day = ContactDay.objects.get(day=START.date())
+    assert (day.responses, day.rating_total, day.answered_resolved, day.said_resolved) == (
+        1, 4, 1, 1
+    )  # fmt: skip
+    case_day = CaseDay.objects.get(day=START.date(), resolved=1)
+    assert (case_day.responses, case_day.rating_total, case_day.answered_resolved) == (1, 2, 0)

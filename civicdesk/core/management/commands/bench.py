@@ -46,24 +46,34 @@ from civicdesk.cases import escalation
 from civicdesk.cases.models import Case, CaseEvent, Referral
 from civicdesk.cases.selectors import QueueFilters, team_queue
 from civicdesk.catalogue.demo import top_up_demo_catalogue
+from civicdesk.catalogue.models import Service
 from civicdesk.contacts.models import Contact
 from civicdesk.contacts.selectors import customer_timeline
-from civicdesk.contacts.services import log_contact
+from civicdesk.contacts.services import log_contact, record_home_wards
 from civicdesk.core.demo import loader
 from civicdesk.core.demo.cases import bulk_cases, to_datetime, to_seconds
 from civicdesk.core.demo.people import make_customers
 from civicdesk.core.demo.places import make_gazetteer
+from civicdesk.insight.alerts import detect_demand, detect_demand_range
+from civicdesk.insight.kpis import install_demo_indicators
+from civicdesk.insight.models import RollupState
+from civicdesk.insight.services import mark_stale
+from civicdesk.insight.services import rebuild as rebuild_rollups
+from civicdesk.insight.services import refresh as refresh_rollups
 from civicdesk.notify.demo import install_demo_templates
 from civicdesk.organisations.models import Organisation, User
 from civicdesk.people.models import Customer, Representative
 from civicdesk.people.selectors import customer_for_user, search_customers
-from civicdesk.places.models import Address
+from civicdesk.places.models import Address, Ward
+from civicdesk.workforce.demo import install_demo_workforce
+from civicdesk.workforce.services import make_forecast
 
 BENCH_DATABASE = "bench.sqlite3"
 PINNED_CONTACTS = 200
 TARGETS = {
     "search": 50.0, "single_view": 100.0, "contacts_per_second": 200.0, "seeding": 900.0,
     "queue": 100.0, "case_page": 100.0, "sweep": 30_000.0, "open311": 50.0, "figures": 300.0,
+    "refresh": 5_000.0, "alerts": 10_000.0, "forecast": 30_000.0,
 }  # fmt: skip
 MEASURE_GROUPS = ("customers", "cases", "open311", "figures")
 BENCH_CLIENT = "Benchmark (Open311)"
@@ -252,6 +262,9 @@ class Command(BaseCommand):
         case_seconds = self._seed_cases(council, options)
         if did_work or case_seconds is not None:
             self._analyse()
+        rollup_seconds = self._seed_rollups(
+            council, rebuild_now=did_work or case_seconds is not None
+        )
 
         elapsed = time.perf_counter() - started
         previous = json.loads(record_file.read_text()) if record_file.exists() else {}
@@ -268,15 +281,21 @@ class Command(BaseCommand):
                 record["seconds"] = contact_seconds
             if case_seconds is not None:
                 record["case_seconds"] = case_seconds
+            if rollup_seconds is not None:
+                record["rollup_seconds"] = rollup_seconds
             record_file.write_text(json.dumps(record))
             self.say(f"Seeding took {elapsed / 60:.1f} minutes.")
             return {
                 "seconds": record.get("seconds"), "case_seconds": record.get("case_seconds"),
+                "rollup_seconds": record.get("rollup_seconds"),
                 "reused": not did_work, "cases_reused": case_seconds is None,
             }  # fmt: skip
+        if rollup_seconds is not None:
+            record_file.write_text(json.dumps({**previous, "rollup_seconds": rollup_seconds}))
         self.say("The data was already there; reusing it.")
         return {
             "seconds": previous.get("seconds"), "case_seconds": previous.get("case_seconds"),
+            "rollup_seconds": rollup_seconds or previous.get("rollup_seconds"),
             "reused": True, "cases_reused": True,
         }  # fmt: skip
 
@@ -305,6 +324,33 @@ class Command(BaseCommand):
         self.say(
             f"  {made:,} cases, {events:,} events and {referrals:,} referrals in "
             f"{elapsed:.0f} s ({made / max(elapsed, 1e-6):,.0f} cases/s)"
+        )
+        return elapsed
+
+    def _seed_rollups(self, council: loader.DemoCouncil, *, rebuild_now: bool) -> float | None:
+        """The management information rollups, rebuilt from scratch (timed) when the raw data is
+        new or they were never made; the demand alerts of the last 28 days and the forecast."""
+        organisation = council.organisation
+        if not rebuild_now and RollupState.objects.filter(organisation=organisation).exists():
+            return None
+        self.say("Rollups: rebuilding from every contact and case...")
+        record_home_wards(organisation=organisation)
+        started = time.perf_counter()
+
+        def progress(day: datetime.date) -> None:
+            if day.month == 12 and day.day == 31:
+                self.say(f"  ... {day:%Y} done, {time.perf_counter() - started:.0f} s")
+
+        rebuilt = rebuild_rollups(organisation=organisation, progress=progress)
+        elapsed = time.perf_counter() - started
+        self.say(
+            f"  {rebuilt.days:,} days and {rebuilt.backlog_rows:,} backlog rows in {elapsed:.0f} s"
+        )
+        install_demo_workforce(organisation=organisation)
+        install_demo_indicators(organisation=organisation)
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        detect_demand_range(
+            organisation=organisation, start=yesterday - datetime.timedelta(days=27), end=yesterday
         )
         return elapsed
 
@@ -449,13 +495,7 @@ class Command(BaseCommand):
         if "cases" in groups:
             results.extend(self._case_measures(council, rng, samples, options))
         if "figures" in groups:
-            manager = User.objects.get(username="manager")
-            client = Client(SERVER_NAME=(settings.ALLOWED_HOSTS or ["localhost"])[0])
-            client.force_login(manager)
-            url = reverse("console:e-enablement")
-            times, note = self._get_times(client, [url] * min(samples, 20))
-            label = "E-enablement and channel shift (8 quarters of contacts)"
-            results.append((label, times, f"GET {url}{note}", "figures"))
+            results.extend(self._figure_measures(council, rng, samples))
         open311 = None
         if "open311" in groups:
             open311 = self._open311_measures(council, rng, samples, options["open311_posts"])
@@ -463,6 +503,65 @@ class Command(BaseCommand):
         self._report(results, rate, seeding, options)
         if open311:
             self._report_open311(open311)
+
+    def _figure_measures(
+        self, council: loader.DemoCouncil, rng: random.Random, samples: int
+    ) -> list[tuple[str, list[float] | None, str, str]]:
+        """The figures pages as a manager reads them, and the background work behind them."""
+        organisation = council.organisation
+        client = Client(SERVER_NAME=(settings.ALLOWED_HOSTS or ["localhost"])[0])
+        client.force_login(User.objects.get(username="manager"))
+        dashboard = reverse("console:insight-dashboard")
+        services = list(
+            Service.objects.filter(organisation=organisation).values_list("pk", flat=True)
+        )
+        wards = list(Ward.objects.filter(organisation=organisation).values_list("pk", flat=True))
+        pages = [
+            ("Dashboard, last 4 weeks", [dashboard]),
+            ("Dashboard, last quarter", [f"{dashboard}?period=last-quarter"]),
+            ("Dashboard, last 12 months", [f"{dashboard}?period=year"]),
+            ("Dashboard, a quarter for one service",
+             [f"{dashboard}?period=quarter&service={pk}" for pk in services]),
+            ("Dashboard, a quarter for one ward",
+             [f"{dashboard}?period=quarter&ward={pk}" for pk in wards]),
+            ("Dashboard, custom 45 days on the phone",
+             [f"{dashboard}?period=custom&start=2026-08-17&end=2026-09-30&channel=phone"]),
+            ("Dashboard table as CSV (services, last quarter)",
+             [f"{dashboard}?period=last-quarter&format=csv&table=services"]),
+            ("E-enablement and channel shift (8 quarters)", [reverse("console:e-enablement")]),
+            ("Performance indicators, this quarter", [reverse("console:indicators")]),
+            ("Demand alerts", [reverse("console:demand-alerts")]),
+            ("Workforce plan (phone, this week)", [reverse("console:workforce")]),
+        ]  # fmt: skip
+        count = max(20, samples // 4)
+        results: list[tuple[str, list[float] | None, str, str]] = []
+        for label, urls in pages:
+            chosen = [rng.choice(urls) for _ in range(count)]
+            times, note = self._get_times(client, chosen)
+            results.append((label, times, f"GET {urls[0]}{note}", "figures"))
+
+        # The background work: a refresh after a day's worth of change, a day's demand
+        # detection, and a forecast with its backtest.
+        times = []
+        for _ in range(5):
+            mark_stale(organisation_id=organisation.pk, moments=[timezone.now()])
+            started = time.perf_counter()
+            refresh_rollups(organisation=organisation)
+            times.append((time.perf_counter() - started) * 1000)
+        results.append(("Rollup refresh: today's rows and backlog again", times, "", "refresh"))
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            detect_demand(organisation=organisation)
+            times.append((time.perf_counter() - started) * 1000)
+        results.append(("Demand alerts for a day (every service and ward)", times, "", "alerts"))
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            make_forecast(organisation=organisation, channel="phone")
+            times.append((time.perf_counter() - started) * 1000)
+        results.append(("Forecast: 6 weeks of half-hours with its backtest", times, "", "forecast"))
+        return results
 
     def _customer_measures(
         self,
@@ -917,6 +1016,9 @@ class Command(BaseCommand):
                 f"{'Seeding (' + when + ')':<58}{'':>7}{seconds / 60:>9.1f} min"
                 f"   <= 15 min {mark(seconds <= TARGETS['seeding'])}"
             )
+        rollup_seconds = seeding.get("rollup_seconds")
+        if rollup_seconds is not None:
+            self.say(f"{'Rollups rebuilt from scratch':<58}{'':>7}{rollup_seconds / 60:>9.1f} min")
         case_seconds = seeding.get("case_seconds")
         if case_seconds is not None:
             when = "earlier run" if seeding.get("cases_reused") else "this run"
