@@ -12,14 +12,15 @@ days from the cases' opening and resolution times in one pass over the cases.
 """
 
 import datetime
-from bisect import bisect_right
+import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -41,7 +42,6 @@ SLOT = datetime.timedelta(minutes=30)
 # Ages at which an open case counts as a week, four weeks and a quarter old.
 AGE_BANDS = {"older_than_week": 7, "older_than_month": 28, "older_than_quarter": 91}
 BATCH = 2_000
-IN_CHUNK = 900
 
 CONTACT_MEASURES = (
     "contacts", "handled_seconds", "avoidable", "chasing", "identified", "repeated",
@@ -76,45 +76,40 @@ def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def _month_days(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    following = (month + datetime.timedelta(days=32)).replace(day=1)
-    return month, following - datetime.timedelta(days=1)
-
-
-def _chunks[T](values: list[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
-    for first in range(0, len(values), size):
-        yield values[first : first + size]
+def month_end(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
 
 
 # Contacts.
 
 
-def _repeated_ids(
-    organisation_id: int, rows: list[tuple], start: datetime.datetime, end: datetime.datetime
-) -> set[int]:
-    """The day's contacts that the same customer followed within the window about the same
-    service (a contact at the same instant counts if it was logged after)."""
-    customers = sorted({row[1] for row in rows if row[1] and row[2]})
-    later: dict[tuple[int, int], list[tuple[datetime.datetime, int]]] = defaultdict(list)
+def _repeated_ids(organisation_id: int, rows: list[tuple], end: datetime.datetime) -> set[int]:
+    """The contacts in `rows` (all those before `end` back to some start) that the same customer
+    followed within the window about the same service. A contact at the same instant counts
+    if it was logged after. Only the window after `end` is read again."""
     window = repeat_window()
-    for chunk in _chunks(customers):
-        for customer_id, service_id, started_at, pk in Contact.objects.filter(
-            organisation_id=organisation_id,
-            customer_id__in=chunk,
-            service_id__isnull=False,
-            started_at__gte=start,
-            started_at__lt=end + window,
-        ).values_list("customer_id", "service_id", "started_at", "id"):
+    later: dict[tuple[int, int], list[tuple[datetime.datetime, int]]] = defaultdict(list)
+    for pk, customer_id, service_id, *_rest, started_at, _ended_at in rows:
+        if customer_id and service_id:
+            later[(customer_id, service_id)].append((started_at, pk))
+    following = Contact.objects.filter(
+        organisation_id=organisation_id,
+        started_at__gte=end,
+        started_at__lt=end + window,
+        customer__isnull=False,
+        service__isnull=False,
+    ).values_list("customer_id", "service_id", "started_at", "id")
+    for customer_id, service_id, started_at, pk in following:
+        if (customer_id, service_id) in later:
             later[(customer_id, service_id)].append((started_at, pk))
     repeated = set()
-    for pk, customer_id, service_id, *_rest, started_at, _ended_at in rows:
-        if not (customer_id and service_id):
-            continue
-        times = later[(customer_id, service_id)]
+    for times in later.values():
         times.sort()
-        after = bisect_right(times, (started_at, pk))
-        if after < len(times) and times[after][0] <= started_at + window:
-            repeated.add(pk)
+        for (started_at, pk), (next_at, _next) in itertools.pairwise(times):
+            if next_at <= started_at + window and started_at < end:
+                repeated.add(pk)
     return repeated
 
 
@@ -124,15 +119,18 @@ CONTACT_FIELDS = (
 )  # fmt: skip
 
 
-def _contact_rows(organisation_id: int, day: datetime.date) -> None:
-    start, end = day_bounds(day)
+def _contact_rows(organisation_id: int, first: datetime.date, last: datetime.date) -> None:
+    """Replace the hourly, daily and half-hourly contact rows of the days `first` to `last`."""
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
     rows = list(
         Contact.objects.filter(
             organisation_id=organisation_id, started_at__gte=start, started_at__lt=end
         ).values_list(*CONTACT_FIELDS)
     )
-    repeated = _repeated_ids(organisation_id, rows, start, end)
-    surveyed = _survey_answers("contact_id", [row[0] for row in rows])
+    repeated = _repeated_ids(organisation_id, rows, end)
+    surveyed = _survey_answers(
+        "contact", organisation_id, contact__started_at__gte=start, contact__started_at__lt=end
+    )
     hours: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CONTACT_MEASURES))
     slots: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in rows:
@@ -148,56 +146,70 @@ def _contact_rows(organisation_id: int, day: datetime.date) -> None:
         figures[4] += bool(customer_id and service_id)
         figures[5] += pk in repeated
         _add_answer(figures, 6, surveyed.get(pk))
-        slot = hour + SLOT * (started.minute >= 30)
-        slot_figures = slots[(slot, channel)]
+        slot_figures = slots[(hour + SLOT * (started.minute >= 30), channel)]
         slot_figures[0] += 1
         slot_figures[1] += seconds
         slot_figures[2] += outcome == Outcome.ABANDONED
     days: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CONTACT_MEASURES))
-    for (_hour, *key), figures in hours.items():
-        _add(days[tuple(key)], figures)
+    day_of: dict[datetime.datetime, datetime.date] = {}
+    for (hour, *key), figures in hours.items():
+        if hour not in day_of:
+            day_of[hour] = local_day(hour)
+        _add(days[(day_of[hour], *key)], figures)
 
-    ContactHour.objects.filter(
-        organisation_id=organisation_id, hour__gte=start, hour__lt=end
-    ).delete()
-    ContactSlot.objects.filter(
-        organisation_id=organisation_id, starts_at__gte=start, starts_at__lt=end
-    ).delete()
-    ContactDay.objects.filter(organisation_id=organisation_id, day=day).delete()
-    ContactHour.objects.bulk_create(
+    where = {"organisation_id": organisation_id}
+    ContactHour.objects.filter(hour__gte=start, hour__lt=end, **where).delete()
+    ContactSlot.objects.filter(starts_at__gte=start, starts_at__lt=end, **where).delete()
+    ContactDay.objects.filter(day__range=(first, last), **where).delete()
+    columns = ("organisation_id", *CONTACT_DIMENSIONS, *CONTACT_MEASURES)
+    _insert(ContactHour, ("hour", *columns), _period_rows(hours, organisation_id, _moment))
+    _insert(ContactDay, ("day", *columns), _period_rows(days, organisation_id, _date))
+    _insert(
+        ContactSlot,
+        ("starts_at", "channel", "organisation_id", "contacts", "handled_seconds", "abandoned"),
         (
-            ContactHour(organisation_id=organisation_id, hour=key[0], **_named(key[1:], figures))
-            for key, figures in hours.items()
-        ),
-        batch_size=BATCH,
-    )
-    ContactDay.objects.bulk_create(
-        (
-            ContactDay(organisation_id=organisation_id, day=day, **_named(key, figures))
-            for key, figures in days.items()
-        ),
-        batch_size=BATCH,
-    )
-    ContactSlot.objects.bulk_create(
-        (
-            ContactSlot(
-                organisation_id=organisation_id,
-                starts_at=slot,
-                channel=channel,
-                contacts=figures[0],
-                handled_seconds=figures[1],
-                abandoned=figures[2],
-            )
+            (_moment(slot), channel, organisation_id, *figures)
             for (slot, channel), figures in slots.items()
         ),
-        batch_size=BATCH,
     )
 
 
-def _named(key: Iterable, figures: list[int]) -> dict:
-    return dict(zip(CONTACT_DIMENSIONS, key, strict=True)) | dict(
-        zip(CONTACT_MEASURES, figures, strict=True)
+def _moment(value: datetime.datetime) -> object:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _date(value: datetime.date) -> object:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _period_rows(
+    figures: dict[tuple, list[int]], organisation_id: int, adapt: Callable[[Any], object]
+) -> Iterator[tuple]:
+    """(period, organisation, *dimensions, *measures) for each (period, *dimensions) key."""
+    adapted: dict[Any, object] = {}
+    for (period, *key), values in figures.items():
+        if period not in adapted:
+            adapted[period] = adapt(period)
+        yield (adapted[period], organisation_id, *key, *values)
+
+
+def _insert(model: type[models.Model], columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Many rows at once with one prepared INSERT: a rebuild writes millions, and building a
+    model instance and SQL for each (as bulk_create does) costs more than the database does."""
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(column) for column in columns),
+        ", ".join(["%s"] * len(columns)),
     )
+    batch: list[tuple] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH * 5:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 def _add(total: list[int], figures: list[int]) -> None:
@@ -216,19 +228,19 @@ def _add_answer(figures: list[int], first: int, answer: tuple[int, bool | None] 
     figures[first + 3] += resolved is True
 
 
-def _survey_answers(field: str, ids: list[int]) -> dict[int, tuple[int, bool | None]]:
-    """Answered satisfaction surveys about these contacts or cases: {id: (rating, resolved)}."""
+def _survey_answers(
+    about: str, organisation_id: int, **where: object
+) -> dict[int, tuple[int, bool | None]]:
+    """Answered satisfaction surveys about the contacts or cases `where` picks out:
+    {contact or case id: (rating, resolved)}."""
     from civicdesk.surveys.models import SurveyInvitation
 
-    answers = {}
-    for chunk in _chunks(ids):
-        answers.update(
-            (owner, (rating, resolved))
-            for owner, rating, resolved in SurveyInvitation.objects.filter(
-                **{f"{field}__in": chunk}, answered_at__isnull=False
-            ).values_list(field, "rating", "resolved")
-        )
-    return answers
+    return {
+        owner: (rating, resolved)
+        for owner, rating, resolved in SurveyInvitation.objects.filter(
+            organisation_id=organisation_id, answered_at__isnull=False, **where
+        ).values_list(f"{about}_id", "rating", "resolved")
+    }
 
 
 # Cases.
@@ -239,45 +251,36 @@ CASE_FIELDS = (
 )  # fmt: skip
 
 
-def _case_rows(organisation_id: int, day: datetime.date) -> None:
-    start, end = day_bounds(day)
+def _case_rows(organisation_id: int, first: datetime.date, last: datetime.date) -> None:
+    """Replace the daily case rows of the days `first` to `last`."""
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
     cases = Case.objects.filter(organisation_id=organisation_id)
     opened = cases.filter(opened_at__gte=start, opened_at__lt=end).values_list(*CASE_FIELDS)
-    resolved = list(
-        cases.filter(resolved_at__gte=start, resolved_at__lt=end).values_list(*CASE_FIELDS)
+    resolved = cases.filter(resolved_at__gte=start, resolved_at__lt=end).values_list(*CASE_FIELDS)
+    surveyed = _survey_answers(
+        "case", organisation_id, case__resolved_at__gte=start, case__resolved_at__lt=end
     )
-    surveyed = _survey_answers("case_id", [row[0] for row in resolved])
     figures: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CASE_MEASURES))
-    for _pk, *key, _opened_at, _resolved_at, _breached, _chases in opened:
-        figures[tuple(key)][0] += 1
+    for _pk, *key, opened_at, _resolved_at, _breached, _chases in opened:
+        figures[(local_day(opened_at), *key)][0] += 1
     for pk, *key, opened_at, resolved_at, breached, chases in resolved:
-        row = figures[tuple(key)]
+        row = figures[(local_day(resolved_at), *key)]
         row[1] += 1
         row[2] += breached is None
         row[3] += max(0, int((resolved_at - opened_at).total_seconds()))
         row[4] += chases > 0
         row[5] += chases
         _add_answer(row, 6, surveyed.get(pk))
-    CaseDay.objects.filter(organisation_id=organisation_id, day=day).delete()
-    CaseDay.objects.bulk_create(
-        (
-            CaseDay(
-                organisation_id=organisation_id,
-                day=day,
-                **dict(zip(CASE_DIMENSIONS, key, strict=True)),
-                **dict(zip(CASE_MEASURES, row, strict=True)),
-            )
-            for key, row in figures.items()
-        ),
-        batch_size=BATCH,
-    )
+    CaseDay.objects.filter(organisation_id=organisation_id, day__range=(first, last)).delete()
+    columns = ("day", "organisation_id", *CASE_DIMENSIONS, *CASE_MEASURES)
+    _insert(CaseDay, columns, _period_rows(figures, organisation_id, _date))
 
 
 # Months.
 
 
 def _month_rows(organisation_id: int, month: datetime.date) -> None:
-    first, last = _month_days(month)
+    first, last = month, month_end(month)
     for day_model, month_model, dimensions, measures in (
         (ContactDay, ContactMonth, CONTACT_DIMENSIONS, CONTACT_MEASURES),
         (CaseDay, CaseMonth, CASE_DIMENSIONS, CASE_MEASURES),
@@ -289,34 +292,32 @@ def _month_rows(organisation_id: int, month: datetime.date) -> None:
             .order_by()
         )
         month_model.objects.filter(organisation_id=organisation_id, month=month).delete()
-        month_model.objects.bulk_create(
+        _insert(
+            month_model,
+            ("month", "organisation_id", *dimensions, *measures),
             (
-                month_model(
-                    organisation_id=organisation_id,
-                    month=month,
-                    **{name: row[name] for name in dimensions},
-                    **{name: row[f"total_{name}"] for name in measures},
+                (
+                    _date(month),
+                    organisation_id,
+                    *(row[name] for name in dimensions),
+                    *(row[f"total_{name}"] for name in measures),
                 )
                 for row in summed
             ),
-            batch_size=BATCH,
         )
 
 
-def recompute_days(organisation_id: int, days: Iterable[datetime.date]) -> int:
-    """Replace the contact and case rollups of these days and of their months."""
-    months = set()
-    count = 0
-    for day in sorted(set(days)):
-        with transaction.atomic():
-            _contact_rows(organisation_id, day)
-            _case_rows(organisation_id, day)
-        months.add(month_of(day))
-        count += 1
-    for month in sorted(months):
+def recompute_days(organisation_id: int, first: datetime.date, last: datetime.date) -> int:
+    """Replace the contact and case rollups of the days `first` to `last` and of their months."""
+    with transaction.atomic():
+        _contact_rows(organisation_id, first, last)
+        _case_rows(organisation_id, first, last)
+    month = month_of(first)
+    while month <= last:
         with transaction.atomic():
             _month_rows(organisation_id, month)
-    return count
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return (last - first).days + 1
 
 
 # The backlog.
@@ -345,34 +346,38 @@ def take_backlog(organisation_id: int, day: datetime.date, now: datetime.datetim
     and not resolved by then. Read through the two indexes on still-unresolved and recently
     resolved cases, so only recent days are cheap; older days are rebuilt by a sweep."""
     moment = _Moment.of(day, now)
+    opened = Q(opened_at__lt=moment.at)
     counts = {
-        "open": Count("id"),
-        "overdue": Count("id", filter=Q(resolution_due_at__lt=moment.at)),
+        "open": Count("id", filter=opened),
+        "overdue": Count("id", filter=opened & Q(resolution_due_at__lt=moment.at)),
         **{
             name: Count("id", filter=Q(opened_at__lt=before))
             for name, before in moment.banded_before.items()
         },
     }
-    cases = Case.objects.filter(organisation_id=organisation_id, opened_at__lt=moment.at)
+    # Only the resolution time is in the WHERE clause, bounded on both sides: given the opening
+    # time, or an open-ended range, SQLite walks every case instead of the few resolved since.
+    cases = Case.objects.filter(organisation_id=organisation_id)
     totals: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(counts, 0))
     for part in (
         cases.filter(resolved_at__isnull=True),
-        cases.filter(resolved_at__gte=moment.at),
+        cases.filter(resolved_at__gte=moment.at, resolved_at__lte=max(now, moment.at)),
     ):
         for row in part.values(*BACKLOG_DIMENSIONS).annotate(**counts).order_by():
+            if not row["open"]:
+                continue
             total = totals[tuple(row[name] for name in BACKLOG_DIMENSIONS)]
             for name in counts:
                 total[name] += row[name]
     with transaction.atomic():
         BacklogDay.objects.filter(organisation_id=organisation_id, day=day).delete()
-        BacklogDay.objects.bulk_create(
-            BacklogDay(
-                organisation_id=organisation_id,
-                day=day,
-                **dict(zip(BACKLOG_DIMENSIONS, key, strict=True)),
-                **values,
-            )
-            for key, values in totals.items()
+        _insert(
+            BacklogDay,
+            ("day", "organisation_id", *BACKLOG_DIMENSIONS, *counts),
+            (
+                (_date(day), organisation_id, *key, *(values[name] for name in counts))
+                for key, values in totals.items()
+            ),
         )
     return len(totals)
 
@@ -409,11 +414,9 @@ def reconstruct_backlog(organisation_id: int, first: datetime.date, last: dateti
                 key_changes[name][gone] -= 1
     names = ("open", "overdue", *AGE_BANDS)
     made = 0
-    with transaction.atomic():
-        BacklogDay.objects.filter(
-            organisation_id=organisation_id, day__range=(first, last)
-        ).delete()
-        batch: list[BacklogDay] = []
+
+    def rows() -> Iterator[tuple]:
+        nonlocal made
         for key, by_name in changes.items():
             running = dict.fromkeys(names, 0)
             moments = sorted({index for steps in by_name.values() for index in steps})
@@ -423,21 +426,17 @@ def reconstruct_backlog(organisation_id: int, first: datetime.date, last: dateti
                 following = moments[position + 1] if position + 1 < len(moments) else span
                 if running["open"] <= 0 or index >= span:
                     continue
+                figures = tuple(running[name] for name in names)
                 for offset in range(index, min(following, span)):
-                    batch.append(
-                        BacklogDay(
-                            organisation_id=organisation_id,
-                            day=first + datetime.timedelta(days=offset),
-                            **dict(zip(BACKLOG_DIMENSIONS, key, strict=True)),
-                            **running,
-                        )
-                    )
-                if len(batch) >= BATCH * 5:
-                    BacklogDay.objects.bulk_create(batch, batch_size=BATCH)
-                    made += len(batch)
-                    batch = []
-        BacklogDay.objects.bulk_create(batch, batch_size=BATCH)
-        made += len(batch)
+                    made += 1
+                    day = first + datetime.timedelta(days=offset)
+                    yield (_date(day), organisation_id, *key, *figures)
+
+    with transaction.atomic():
+        BacklogDay.objects.filter(
+            organisation_id=organisation_id, day__range=(first, last)
+        ).delete()
+        _insert(BacklogDay, ("day", "organisation_id", *BACKLOG_DIMENSIONS, *names), rows())
     return made
 
 

@@ -89,8 +89,9 @@ class _Sums:
     """Figures summed from rollup rows annotated `sum_<name>`."""
 
     def add(self, row: dict) -> None:
+        figures = self.__dict__
         for item in fields(self):
-            self.__dict__[item.name] += row.get(f"sum_{item.name}") or 0
+            figures[item.name] += row[f"sum_{item.name}"] or 0
 
 
 @dataclass
@@ -181,25 +182,57 @@ def _contact_sums() -> dict:
     }
 
 
+def _breakdown(
+    organisation: Organisation,
+    filters: Filters,
+    dimensions: tuple[str, ...],
+    models: tuple[type[Model], type[Model]],
+    sums: dict,
+    figures: type,
+) -> dict:
+    """{None: {None: total}, dimension: {value: figures}}: one grouped query per breakdown and
+    part of the period. (One query grouped by every dimension at once returns tens of thousands
+    of combinations for a month of a large council, and summing them here was slower.)"""
+    result: dict = {}
+    for name in (None, *dimensions):
+        by_key: dict = defaultdict(figures)
+        for part in _parts(organisation, filters, *models):
+            grouped = part.values(name) if name else part.values("organisation")
+            for row in grouped.annotate(**sums).order_by():
+                by_key[row[name] if name else None].add(row)
+        result[name] = dict(by_key)
+    return result
+
+
+def contact_breakdown(
+    *, organisation: Organisation, filters: Filters, dimensions: tuple[str, ...]
+) -> dict:
+    """Contact figures in total and by each of the dimensions (service_id, channel, ward_id,
+    team_id, outcome): `result[None][None]` and `result[dimension][value]`."""
+    return _breakdown(
+        organisation, filters, dimensions, (ContactDay, ContactMonth), _contact_sums(),
+        ContactFigures,
+    )  # fmt: skip
+
+
+def case_breakdown(
+    *, organisation: Organisation, filters: Filters, dimensions: tuple[str, ...]
+) -> dict:
+    sums = {f"sum_{name}": Sum(name) for name in CASE_MEASURES}
+    return _breakdown(
+        organisation, filters, dimensions, (CaseDay, CaseMonth), sums, CaseFigures
+    )  # fmt: skip
+
+
 def contact_figures(*, organisation: Organisation, filters: Filters, by: str | None = None) -> dict:
-    """Contact figures for the period, in total (`by=None`, key None) or by one dimension
-    (service_id, channel, ward_id, team_id or outcome)."""
-    result: dict = defaultdict(ContactFigures)
-    for part in _parts(organisation, filters, ContactDay, ContactMonth):
-        grouped = part.values(by) if by else part.values("organisation")
-        for row in grouped.annotate(**_contact_sums()).order_by():
-            result[row[by] if by else None].add(row)
-    return dict(result)
+    """Contact figures for the period, in total (`by=None`, key None) or by one dimension."""
+    dimensions = (by,) if by else ()
+    return contact_breakdown(organisation=organisation, filters=filters, dimensions=dimensions)[by]
 
 
 def case_figures(*, organisation: Organisation, filters: Filters, by: str | None = None) -> dict:
-    result: dict = defaultdict(CaseFigures)
-    for part in _parts(organisation, filters, CaseDay, CaseMonth):
-        grouped = part.values(by) if by else part.values("organisation")
-        sums = {f"sum_{name}": Sum(name) for name in CASE_MEASURES}
-        for row in grouped.annotate(**sums).order_by():
-            result[row[by] if by else None].add(row)
-    return dict(result)
+    dimensions = (by,) if by else ()
+    return case_breakdown(organisation=organisation, filters=filters, dimensions=dimensions)[by]
 
 
 def contact_trend(

@@ -61,7 +61,7 @@ def refresh(*, organisation: Organisation, now: datetime.datetime | None = None)
     now = now or timezone.now()
     done = 0
     for stale in list(StaleDay.objects.filter(organisation=organisation).order_by("day")):
-        rollups.recompute_days(organisation.pk, [stale.day])
+        rollups.recompute_days(organisation.pk, stale.day, stale.day)
         StaleDay.objects.filter(pk=stale.pk, version=stale.version).delete()
         done += 1
     today = rollups.local_day(now)
@@ -123,15 +123,12 @@ def rebuild(
     last = max([today, *(rollups.local_day(s["last"]) for s in span if s["last"])])
     day = first
     days = 0
-    while day <= last:
-        month_end = rollups._month_days(rollups.month_of(day))[1]
-        chunk = []
-        while day <= min(month_end, last):
-            chunk.append(day)
-            day += datetime.timedelta(days=1)
-        days += rollups.recompute_days(organisation.pk, chunk)
+    while day <= last:  # a month at a time
+        until = min(rollups.month_end(day), last)
+        days += rollups.recompute_days(organisation.pk, day, until)
         if progress:
-            progress(chunk[-1])
+            progress(until)
+        day = until + datetime.timedelta(days=1)
     yesterday = today - datetime.timedelta(days=1)
     backlog_rows = rollups.reconstruct_backlog(organisation.pk, first, yesterday)
     backlog_rows += rollups.take_backlog(organisation.pk, today, now)

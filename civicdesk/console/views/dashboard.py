@@ -161,11 +161,15 @@ def _names(model: type, ids: Any) -> dict:
 
 
 def build_tables(organisation: Organisation, filters: Filters, today: datetime.date) -> dict:
-    contacts = selectors.contact_figures(organisation=organisation, filters=filters)
-    total = contacts.get(None, selectors.ContactFigures())
-    cases_total = selectors.case_figures(organisation=organisation, filters=filters).get(
-        None, selectors.CaseFigures()
+    contacts = selectors.contact_breakdown(
+        organisation=organisation, filters=filters,
+        dimensions=("channel", "service_id", "ward_id", "outcome"),
+    )  # fmt: skip
+    cases = selectors.case_breakdown(
+        organisation=organisation, filters=filters, dimensions=("service_id", "ward_id")
     )
+    total = contacts[None].get(None, selectors.ContactFigures())
+    cases_total = cases[None].get(None, selectors.CaseFigures())
     backlog_day = min(filters.end, today)
     backlog = selectors.backlog(organisation=organisation, filters=filters, on=backlog_day)
     resolved_requests = cases_total.resolved + total.resolved_and_necessary
@@ -192,7 +196,7 @@ def build_tables(organisation: Organisation, filters: Filters, today: datetime.d
          _("%(n)s contacts") % {"n": f"{total.contacts:,}"}],
     ]  # fmt: skip
 
-    by_channel = selectors.contact_figures(organisation=organisation, filters=filters, by="channel")
+    by_channel = contacts["channel"]
     labels = dict(Channel.choices)
     tables["channels"] = Table(
         "channels", _("Contacts by channel"),
@@ -206,12 +210,7 @@ def build_tables(organisation: Organisation, filters: Filters, today: datetime.d
              _percent(figures.fcr_agent), _minutes(figures.average_handling_seconds)]
         )  # fmt: skip
 
-    by_service = selectors.contact_figures(
-        organisation=organisation, filters=filters, by="service_id"
-    )
-    case_by_service = selectors.case_figures(
-        organisation=organisation, filters=filters, by="service_id"
-    )
+    by_service, case_by_service = contacts["service_id"], cases["service_id"]
     service_names = _names(Service, {*by_service, *case_by_service})
     tables["services"] = Table(
         "services", _("Contacts and cases by service"),
@@ -230,8 +229,7 @@ def build_tables(organisation: Organisation, filters: Filters, today: datetime.d
              _percent(case.chased_share)]
         )  # fmt: skip
 
-    by_ward = selectors.contact_figures(organisation=organisation, filters=filters, by="ward_id")
-    case_by_ward = selectors.case_figures(organisation=organisation, filters=filters, by="ward_id")
+    by_ward, case_by_ward = contacts["ward_id"], cases["ward_id"]
     ward_names = _names(Ward, {*by_ward, *case_by_ward})
     tables["wards"] = Table(
         "wards", _("Demand by ward"), [_("Ward"), _("Contacts"), _("Cases opened")],
@@ -275,7 +273,7 @@ def build_tables(organisation: Organisation, filters: Filters, today: datetime.d
         )  # fmt: skip
 
     tables["outcomes"] = Table("outcomes", _("Contacts by outcome"), [_("Outcome"), _("Contacts")])
-    by_outcome = selectors.contact_figures(organisation=organisation, filters=filters, by="outcome")
+    by_outcome = contacts["outcome"]
     for value, label in Outcome.choices:
         if value in by_outcome:
             tables["outcomes"].rows.append([label, by_outcome[value].contacts])
