@@ -325,20 +325,29 @@ def figures_for(
     organisation: Organisation,
     filters: Filters,
     today: datetime.date | None = None,
+    read: dict | None = None,
 ) -> dict[str, int]:
-    """The named figures for a period, reading only the rollups the names need."""
+    """The named figures for a period, reading only the rollups the names need. `read` keeps
+    what was read for a report's other indicators over the same period."""
     sources = {NAMES[name][0] for name in names if name in NAMES}
     values: dict[str, int] = {}
-    contacts, cases, open_cases = ContactFigures(), CaseFigures(), None
-    if "contacts" in sources:
-        contacts = contact_figures(organisation=organisation, filters=filters).get(
+    read = {} if read is None else read
+    on = min(filters.end, today or timezone.localdate())
+    readers = {
+        "contacts": lambda: contact_figures(organisation=organisation, filters=filters).get(
             None, ContactFigures()
-        )
-    if "cases" in sources:
-        cases = case_figures(organisation=organisation, filters=filters).get(None, CaseFigures())
-    if "backlog" in sources:
-        on = min(filters.end, today or timezone.localdate())
-        open_cases = backlog(organisation=organisation, filters=filters, on=on)
+        ),
+        "cases": lambda: case_figures(organisation=organisation, filters=filters).get(
+            None, CaseFigures()
+        ),
+        "backlog": lambda: backlog(organisation=organisation, filters=filters, on=on),
+    }
+    for source in sources & set(readers):
+        if (source, filters, on) not in read:
+            read[(source, filters, on)] = readers[source]()
+    contacts = read.get(("contacts", filters, on), ContactFigures())
+    cases = read.get(("cases", filters, on), CaseFigures())
+    open_cases = read.get(("backlog", filters, on))
     for name in names:
         source, attribute, _text = NAMES[name]
         if source == "contacts":
@@ -359,6 +368,7 @@ def evaluate(
     start: datetime.date,
     end: datetime.date,
     today: datetime.date | None = None,
+    read: dict | None = None,
 ) -> Decimal | None:
     """The indicator's actual value over the local days [start, end]; None when there is no
     data to divide by (or the formula is broken)."""
@@ -370,7 +380,7 @@ def evaluate(
     filters = Filters(
         start=start, end=end, service_id=indicator.service_id, team_id=indicator.team_id
     )
-    values = figures_for(names, organisation=organisation, filters=filters, today=today)
+    values = figures_for(names, organisation=organisation, filters=filters, today=today, read=read)
     return calculate(indicator.formula, values)
 
 
@@ -490,11 +500,15 @@ def quarter_report(
         .order_by("order", "code")
     )
     rows = []
+    read: dict = {}  # indicators over the same period and scope share what was read
     for indicator in indicators:
         # A formula saved around the checks evaluates to None: shown as no data, not wrong.
         def value(first: datetime.date, last: datetime.date, *, kpi=indicator) -> Decimal | None:
             return shown(
-                kpi, evaluate(kpi, organisation=organisation, start=first, end=last, today=today)
+                kpi,
+                evaluate(
+                    kpi, organisation=organisation, start=first, end=last, today=today, read=read
+                ),
             )
 
         actual = value(start, end)

@@ -29,11 +29,16 @@ from civicdesk.contacts.models import AvoidableReason, Contact, Outcome
 from civicdesk.insight.models import (
     BacklogDay,
     CaseDay,
+    CaseDaySummary,
     CaseMonth,
+    CaseMonthSummary,
     ContactDay,
+    ContactDaySummary,
     ContactHour,
     ContactMonth,
+    ContactMonthSummary,
     ContactSlot,
+    Dimension,
 )
 
 UTC = datetime.UTC
@@ -53,6 +58,14 @@ CASE_MEASURES = (
     "responses", "rating_total", "answered_resolved", "said_resolved",
 )  # fmt: skip
 CASE_DIMENSIONS = ("service_id", "channel", "ward_id", "team_id")
+# A summary row's key: its channel, what else it is by, and that dimension's value.
+CONTACT_SUMMARY_KEY = (
+    "channel", "dimension", "service_id", "ward_id", "team_id", "outcome", "hour_of_day",
+)  # fmt: skip
+CONTACT_SUMMARY_MEASURES = (
+    *CONTACT_MEASURES, "resolved_first_time", "resolved_and_necessary", "abandoned",
+)  # fmt: skip
+CASE_SUMMARY_KEY = ("channel", "dimension", "service_id", "ward_id", "team_id")
 BACKLOG_DIMENSIONS = ("service_id", "team_id", "ward_id")
 
 
@@ -164,6 +177,7 @@ def _contact_rows(organisation_id: int, first: datetime.date, last: datetime.dat
     columns = ("organisation_id", *CONTACT_DIMENSIONS, *CONTACT_MEASURES)
     _insert(ContactHour, ("hour", *columns), _period_rows(hours, organisation_id, _moment))
     _insert(ContactDay, ("day", *columns), _period_rows(days, organisation_id, _date))
+    _contact_summary_rows(organisation_id, first, last, hours)
     _insert(
         ContactSlot,
         ("starts_at", "channel", "organisation_id", "contacts", "handled_seconds", "abandoned"),
@@ -171,6 +185,45 @@ def _contact_rows(organisation_id: int, first: datetime.date, last: datetime.dat
             (_moment(slot), channel, organisation_id, *figures)
             for (slot, channel), figures in slots.items()
         ),
+    )
+
+
+def _contact_summary_rows(
+    organisation_id: int, first: datetime.date, last: datetime.date, hours: dict[tuple, list[int]]
+) -> None:
+    """Replace the contact summaries of the days `first` to `last` from their hourly figures:
+    each hour's figures are added once by channel alone and once more by each dimension."""
+    summaries: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CONTACT_SUMMARY_MEASURES))
+    local_of: dict[datetime.datetime, datetime.datetime] = {}
+    for (hour, service_id, channel, ward_id, team_id, outcome), figures in hours.items():
+        if hour not in local_of:
+            local_of[hour] = hour.astimezone(LOCAL)
+        local = local_of[hour]
+        contacts, avoidable = figures[0], figures[2]
+        resolved = outcome == Outcome.RESOLVED
+        values = [
+            *figures,
+            contacts if resolved else 0,
+            contacts - avoidable if resolved else 0,
+            contacts if outcome == Outcome.ABANDONED else 0,
+        ]
+        day = local.date()
+        for key in (
+            (Dimension.NONE, None, None, None, "", None),
+            (Dimension.SERVICE, service_id, None, None, "", None),
+            (Dimension.WARD, None, ward_id, None, "", None),
+            (Dimension.TEAM, None, None, team_id, "", None),
+            (Dimension.OUTCOME, None, None, None, outcome, None),
+            (Dimension.HOUR, None, None, None, "", local.hour),
+        ):
+            _add(summaries[(day, channel, *key)], values)
+    ContactDaySummary.objects.filter(
+        organisation_id=organisation_id, day__range=(first, last)
+    ).delete()
+    _insert(
+        ContactDaySummary,
+        ("day", "organisation_id", *CONTACT_SUMMARY_KEY, *CONTACT_SUMMARY_MEASURES),
+        _period_rows(summaries, organisation_id, _date),
     )
 
 
@@ -274,6 +327,30 @@ def _case_rows(organisation_id: int, first: datetime.date, last: datetime.date) 
     CaseDay.objects.filter(organisation_id=organisation_id, day__range=(first, last)).delete()
     columns = ("day", "organisation_id", *CASE_DIMENSIONS, *CASE_MEASURES)
     _insert(CaseDay, columns, _period_rows(figures, organisation_id, _date))
+    _case_summary_rows(organisation_id, first, last, figures)
+
+
+def _case_summary_rows(
+    organisation_id: int, first: datetime.date, last: datetime.date, days: dict[tuple, list[int]]
+) -> None:
+    """Replace the case summaries of the days `first` to `last` from their daily figures."""
+    summaries: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CASE_MEASURES))
+    for (day, service_id, channel, ward_id, team_id), figures in days.items():
+        for key in (
+            (Dimension.NONE, None, None, None),
+            (Dimension.SERVICE, service_id, None, None),
+            (Dimension.WARD, None, ward_id, None),
+            (Dimension.TEAM, None, None, team_id),
+        ):
+            _add(summaries[(day, channel, *key)], figures)
+    CaseDaySummary.objects.filter(
+        organisation_id=organisation_id, day__range=(first, last)
+    ).delete()
+    _insert(
+        CaseDaySummary,
+        ("day", "organisation_id", *CASE_SUMMARY_KEY, *CASE_MEASURES),
+        _period_rows(summaries, organisation_id, _date),
+    )
 
 
 # Months.
@@ -284,6 +361,8 @@ def _month_rows(organisation_id: int, month: datetime.date) -> None:
     for day_model, month_model, dimensions, measures in (
         (ContactDay, ContactMonth, CONTACT_DIMENSIONS, CONTACT_MEASURES),
         (CaseDay, CaseMonth, CASE_DIMENSIONS, CASE_MEASURES),
+        (ContactDaySummary, ContactMonthSummary, CONTACT_SUMMARY_KEY, CONTACT_SUMMARY_MEASURES),
+        (CaseDaySummary, CaseMonthSummary, CASE_SUMMARY_KEY, CASE_MEASURES),
     ):
         summed = (
             day_model.objects.filter(organisation_id=organisation_id, day__range=(first, last))
@@ -312,12 +391,40 @@ def recompute_days(organisation_id: int, first: datetime.date, last: datetime.da
     with transaction.atomic():
         _contact_rows(organisation_id, first, last)
         _case_rows(organisation_id, first, last)
+    _months(organisation_id, first, last)
+    return (last - first).days + 1
+
+
+def _months(organisation_id: int, first: datetime.date, last: datetime.date) -> None:
+    """Sum the months of the days `first` to `last` again from their days, one at a time."""
     month = month_of(first)
     while month <= last:
         with transaction.atomic():
             _month_rows(organisation_id, month)
         month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return (last - first).days + 1
+
+
+def summarise_days(organisation_id: int, first: datetime.date, last: datetime.date) -> None:
+    """Make the summaries of the days `first` to `last` and of their months from the hourly and
+    daily rollups already there: how rollups made before the summaries existed get them."""
+    start, end = day_bounds(first)[0], day_bounds(last)[1]
+    where = {"organisation_id": organisation_id}
+    hours = {
+        row[:6]: list(row[6:])
+        for row in ContactHour.objects.filter(hour__gte=start, hour__lt=end, **where)
+        .values_list("hour", *CONTACT_DIMENSIONS, *CONTACT_MEASURES)
+        .iterator(BATCH * 5)
+    }
+    days = {
+        row[:5]: list(row[5:])
+        for row in CaseDay.objects.filter(day__range=(first, last), **where).values_list(
+            "day", *CASE_DIMENSIONS, *CASE_MEASURES
+        )
+    }
+    with transaction.atomic():
+        _contact_summary_rows(organisation_id, first, last, hours)
+        _case_summary_rows(organisation_id, first, last, days)
+    _months(organisation_id, first, last)
 
 
 # The backlog.

@@ -1,7 +1,10 @@
 """Reading the figures: every function here reads the rollups, never the raw contacts or cases.
 
 A period is read as whole months from the monthly rows and the days at either end from the
-daily rows, so a quarter is three months' rows rather than ninety days'.
+daily rows, so a quarter is three months' rows rather than ninety days'. A page filtered by
+nothing but the channel reads the summaries (by channel and one dimension at a time), which are
+a tenth of the size of the full rollups; filtered by service, team or ward, it reads the full
+rollups.
 """
 
 import datetime
@@ -16,15 +19,20 @@ from civicdesk.contacts.models import Outcome
 from civicdesk.insight.models import (
     BacklogDay,
     CaseDay,
+    CaseDaySummary,
     CaseMonth,
+    CaseMonthSummary,
     ContactDay,
+    ContactDaySummary,
     ContactHour,
     ContactMonth,
-    ContactSlot,
+    ContactMonthSummary,
+    Dimension,
 )
 from civicdesk.insight.rollups import (
     CASE_MEASURES,
     CONTACT_MEASURES,
+    CONTACT_SUMMARY_MEASURES,
     LOCAL,
     day_bounds,
     month_of,
@@ -74,15 +82,54 @@ def _spans(start: datetime.date, end: datetime.date) -> tuple[list, list]:
     return months, days
 
 
+@dataclass(frozen=True)
+class _Rollup:
+    """One kind of rollup: its full tables, its summaries, and the sums that read each."""
+
+    day: type[Model]
+    month: type[Model]
+    day_summary: type[Model]
+    month_summary: type[Model]
+    sums: dict
+    summary_sums: dict
+
+
+# What a breakdown is by, and the summary rows that hold it.
+_SUMMARISED = {
+    None: Dimension.NONE,
+    "channel": Dimension.NONE,
+    "service_id": Dimension.SERVICE,
+    "ward_id": Dimension.WARD,
+    "team_id": Dimension.TEAM,
+    "outcome": Dimension.OUTCOME,
+    "hour_of_day": Dimension.HOUR,
+}
+
+
+def _summarised(filters: Filters) -> bool:
+    """Whether the summaries serve these filters: only the channel may be chosen."""
+    return not any((filters.service_id, filters.team_id, filters.ward_id, filters.teams))
+
+
 def _parts(
-    organisation: Organisation, filters: Filters, day_model: type[Model], month_model: type[Model]
-) -> Iterator[QuerySet]:
+    organisation: Organisation, filters: Filters, rollup: _Rollup, by: str | None = None
+) -> Iterator[tuple[QuerySet, dict]]:
+    """The querysets (with the sums to take of them) that together cover the period: the
+    summaries when the filters allow, the full rollups otherwise."""
     months, days = _spans(filters.start, filters.end)
-    where = {"organisation": organisation, **filters.where()}
+    if _summarised(filters) and by in _SUMMARISED:
+        day_model, month_model, sums = rollup.day_summary, rollup.month_summary, rollup.summary_sums
+        where = {"dimension": _SUMMARISED[by]}
+        if filters.channel:
+            where["channel"] = filters.channel
+    else:
+        day_model, month_model, sums = rollup.day, rollup.month, rollup.sums
+        where = filters.where()
+    where["organisation"] = organisation
     if months:
-        yield month_model.objects.filter(month__range=(months[0], months[-1]), **where)
+        yield month_model.objects.filter(month__range=(months[0], months[-1]), **where), sums
     for first, last in days:
-        yield day_model.objects.filter(day__range=(first, last), **where)
+        yield day_model.objects.filter(day__range=(first, last), **where), sums
 
 
 class _Sums:
@@ -182,12 +229,25 @@ def _contact_sums() -> dict:
     }
 
 
+def _sums(names: tuple[str, ...]) -> dict:
+    return {f"sum_{name}": Sum(name) for name in names}
+
+
+CONTACTS = _Rollup(
+    ContactDay, ContactMonth, ContactDaySummary, ContactMonthSummary,
+    _contact_sums(), _sums(CONTACT_SUMMARY_MEASURES),
+)  # fmt: skip
+CASES = _Rollup(
+    CaseDay, CaseMonth, CaseDaySummary, CaseMonthSummary,
+    _sums(CASE_MEASURES), _sums(CASE_MEASURES),
+)  # fmt: skip
+
+
 def _breakdown(
     organisation: Organisation,
     filters: Filters,
     dimensions: tuple[str, ...],
-    models: tuple[type[Model], type[Model]],
-    sums: dict,
+    rollup: _Rollup,
     figures: type,
 ) -> dict:
     """{None: {None: total}, dimension: {value: figures}}: one grouped query per breakdown and
@@ -196,7 +256,7 @@ def _breakdown(
     result: dict = {}
     for name in (None, *dimensions):
         by_key: dict = defaultdict(figures)
-        for part in _parts(organisation, filters, *models):
+        for part, sums in _parts(organisation, filters, rollup, name):
             grouped = part.values(name) if name else part.values("organisation")
             for row in grouped.annotate(**sums).order_by():
                 by_key[row[name] if name else None].add(row)
@@ -209,19 +269,13 @@ def contact_breakdown(
 ) -> dict:
     """Contact figures in total and by each of the dimensions (service_id, channel, ward_id,
     team_id, outcome): `result[None][None]` and `result[dimension][value]`."""
-    return _breakdown(
-        organisation, filters, dimensions, (ContactDay, ContactMonth), _contact_sums(),
-        ContactFigures,
-    )  # fmt: skip
+    return _breakdown(organisation, filters, dimensions, CONTACTS, ContactFigures)
 
 
 def case_breakdown(
     *, organisation: Organisation, filters: Filters, dimensions: tuple[str, ...]
 ) -> dict:
-    sums = {f"sum_{name}": Sum(name) for name in CASE_MEASURES}
-    return _breakdown(
-        organisation, filters, dimensions, (CaseDay, CaseMonth), sums, CaseFigures
-    )  # fmt: skip
+    return _breakdown(organisation, filters, dimensions, CASES, CaseFigures)
 
 
 def contact_figures(*, organisation: Organisation, filters: Filters, by: str | None = None) -> dict:
@@ -239,42 +293,31 @@ def contact_trend(
     *, organisation: Organisation, filters: Filters
 ) -> list[tuple[datetime.date, int]]:
     """Contacts per day for a period of up to two months, per month for a longer one."""
-    where = {"organisation": organisation, **filters.where()}
-    if (filters.end - filters.start).days <= 62:
-        rows = (
-            ContactDay.objects.filter(day__range=(filters.start, filters.end), **where)
-            .values_list("day")
-            .annotate(total=Sum("contacts"))
-            .order_by("day")
-        )
-        counts = dict(rows)
-        day, series = filters.start, []
-        while day <= filters.end:
-            series.append((day, counts.get(day, 0)))
-            day += datetime.timedelta(days=1)
-        return series
+    daily = (filters.end - filters.start).days <= 62
     totals: dict[datetime.date, int] = defaultdict(int)
-    for part in _parts(organisation, filters, ContactDay, ContactMonth):
-        period = "month" if part.model is ContactMonth else "day"
+    for part, _sums in _parts(organisation, filters, CONTACTS):
+        period = "month" if part.model in (ContactMonth, ContactMonthSummary) else "day"
         for when, total in part.values_list(period).annotate(total=Sum("contacts")).order_by():
-            totals[month_of(when)] += total
-    return sorted(totals.items())
+            totals[when if daily else month_of(when)] += total
+    if not daily:
+        return sorted(totals.items())
+    series, day = [], filters.start
+    while day <= filters.end:
+        series.append((day, totals.get(day, 0)))
+        day += datetime.timedelta(days=1)
+    return series
 
 
 def contacts_by_hour(*, organisation: Organisation, filters: Filters) -> list[tuple[int, int]]:
-    """Contacts by local hour of the day over the period. With no filter but the channel it
-    reads the half-hourly table (a few rows an hour); otherwise the hourly one."""
-    start, _ = day_bounds(filters.start)
-    _, end = day_bounds(filters.end)
+    """Contacts by local hour of the day over the period: from the summaries by hour when they
+    serve the filters, otherwise from the hourly rollup."""
     counts: dict[int, int] = defaultdict(int)
-    if not any((filters.service_id, filters.team_id, filters.ward_id, filters.teams)):
-        rows = ContactSlot.objects.filter(
-            organisation=organisation, starts_at__gte=start, starts_at__lt=end
-        )
-        if filters.channel:
-            rows = rows.filter(channel=filters.channel)
-        moments = rows.values_list("starts_at").annotate(total=Sum("contacts")).order_by()
+    if _summarised(filters):
+        for part, _sums in _parts(organisation, filters, CONTACTS, "hour_of_day"):
+            for hour, total in part.values_list("hour_of_day").annotate(Sum("contacts")).order_by():
+                counts[hour] += total
     else:
+        start, end = day_bounds(filters.start)[0], day_bounds(filters.end)[1]
         moments = (
             ContactHour.objects.filter(
                 organisation=organisation, hour__gte=start, hour__lt=end, **filters.where()
@@ -283,8 +326,8 @@ def contacts_by_hour(*, organisation: Organisation, filters: Filters) -> list[tu
             .annotate(total=Sum("contacts"))
             .order_by()
         )
-    for moment, total in moments:
-        counts[moment.astimezone(LOCAL).hour] += total
+        for moment, total in moments:
+            counts[moment.astimezone(LOCAL).hour] += total
     return [(hour, counts.get(hour, 0)) for hour in range(24)]
 
 

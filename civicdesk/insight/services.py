@@ -17,10 +17,14 @@ from civicdesk.insight import rollups
 from civicdesk.insight.models import (
     BacklogDay,
     CaseDay,
+    CaseDaySummary,
     CaseMonth,
+    CaseMonthSummary,
     ContactDay,
+    ContactDaySummary,
     ContactHour,
     ContactMonth,
+    ContactMonthSummary,
     ContactSlot,
     RollupState,
     StaleDay,
@@ -66,6 +70,9 @@ def refresh(*, organisation: Organisation, now: datetime.datetime | None = None)
         done += 1
     today = rollups.local_day(now)
     state, _created = RollupState.objects.get_or_create(organisation=organisation)
+    if not state.summarised:
+        _summarise(organisation)
+        RollupState.objects.filter(pk=state.pk).update(summarised=True)
     first = (
         state.backlog_through + datetime.timedelta(days=1)
         if state.backlog_through
@@ -81,6 +88,23 @@ def refresh(*, organisation: Organisation, now: datetime.datetime | None = None)
         backlog_through=today - datetime.timedelta(days=1)
     )
     return Refreshed(days=done, backlog_days=backlog_days, seconds=time.perf_counter() - started)
+
+
+def _summarise(organisation: Organisation) -> None:
+    """Derive the summaries of every day that has rollups, a month at a time (the rollups of a
+    council upgraded from before the summaries existed)."""
+    span = [
+        model.objects.filter(organisation=organisation).aggregate(first=Min("day"), last=Max("day"))
+        for model in (ContactDay, CaseDay)
+    ]
+    firsts = [s["first"] for s in span if s["first"]]
+    if not firsts:
+        return
+    day, last = min(firsts), max(s["last"] for s in span if s["last"])
+    while day <= last:
+        until = min(rollups.month_end(day), last)
+        rollups.summarise_days(organisation.pk, day, until)
+        day = until + datetime.timedelta(days=1)
 
 
 @dataclass
@@ -101,7 +125,8 @@ def rebuild(
     now = now or timezone.now()
     today = rollups.local_day(now)
     for model in (
-        ContactHour, ContactDay, ContactMonth, ContactSlot, CaseDay, CaseMonth, BacklogDay
+        ContactHour, ContactDay, ContactMonth, ContactDaySummary, ContactMonthSummary,
+        ContactSlot, CaseDay, CaseMonth, CaseDaySummary, CaseMonthSummary, BacklogDay,
     ):  # fmt: skip
         model.objects.filter(organisation=organisation).delete()
     StaleDay.objects.filter(organisation=organisation).delete()
@@ -116,7 +141,7 @@ def rebuild(
     firsts = [rollups.local_day(s["first"]) for s in span if s["first"]]
     if not firsts:
         RollupState.objects.update_or_create(
-            organisation=organisation, defaults={"backlog_through": today}
+            organisation=organisation, defaults={"backlog_through": today, "summarised": True}
         )
         return Rebuilt(days=0, backlog_rows=0, seconds=time.perf_counter() - started)
     first = min(firsts)
@@ -133,6 +158,6 @@ def rebuild(
     backlog_rows = rollups.reconstruct_backlog(organisation.pk, first, yesterday)
     backlog_rows += rollups.take_backlog(organisation.pk, today, now)
     RollupState.objects.update_or_create(
-        organisation=organisation, defaults={"backlog_through": yesterday}
+        organisation=organisation, defaults={"backlog_through": yesterday, "summarised": True}
     )
     return Rebuilt(days=days, backlog_rows=backlog_rows, seconds=time.perf_counter() - started)

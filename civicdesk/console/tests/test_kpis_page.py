@@ -13,7 +13,8 @@ import pytest
 
 from civicdesk.cases.tests.factories import PartnerFactory
 from civicdesk.insight.kpis import install_demo_indicators
-from civicdesk.insight.models import ContactMonth, PerformanceIndicator
+from civicdesk.insight.models import PerformanceIndicator
+from civicdesk.insight.tests.rows import contact_month
 from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import MembershipFactory, TeamFactory
 
@@ -40,7 +41,7 @@ def figures(council):
         (datetime.date(2025, 10, 1), 70, 30, 40),
     ):
         for outcome, count in (("resolved", resolved), ("case_raised", other)):
-            ContactMonth.objects.create(
+            contact_month(
                 organisation=council, month=month, channel="phone", outcome=outcome,
                 contacts=count, avoidable=avoidable if outcome == "resolved" else 0,
             )  # fmt: skip
@@ -173,7 +174,7 @@ def test_a_manager_reads_the_quarterly_report(live_server, page, transactional_d
         (datetime.date(2025, 5, 1), 30, 20),
     ):
         for outcome, count in (("resolved", resolved), ("case_raised", other)):
-            ContactMonth.objects.create(
+            contact_month(
                 organisation=council, month=month, channel="phone", outcome=outcome,
                 contacts=count,
             )  # fmt: skip

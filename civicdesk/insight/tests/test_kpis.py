@@ -10,8 +10,9 @@ from civicdesk.catalogue.services import create_service
 from civicdesk.contacts.services import log_contact
 from civicdesk.insight import kpis
 from civicdesk.insight import services as rollups
-from civicdesk.insight.models import BacklogDay, CaseMonth, ContactMonth, PerformanceIndicator
+from civicdesk.insight.models import BacklogDay, PerformanceIndicator
 from civicdesk.insight.selectors import Filters, backlog, case_figures, contact_figures
+from civicdesk.insight.tests.rows import case_month, contact_month
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def contacts_in(council, month, *, resolved, other=0, abandoned=0, **measures) -
         ("abandoned", abandoned),
     ):
         if count:
-            ContactMonth.objects.create(
+            contact_month(
                 organisation=council, month=month, channel="phone", outcome=outcome,
                 contacts=count, **(measures if outcome == "resolved" else {}),
             )  # fmt: skip
@@ -53,15 +54,15 @@ def contacts_in(council, month, *, resolved, other=0, abandoned=0, **measures) -
 
 def test_every_name_reads_its_figure(council):
     """Each name a formula may use gives the selectors' figure for the period."""
-    ContactMonth.objects.create(
+    contact_month(
         organisation=council, month=OCTOBER, channel="phone", outcome="resolved",
         contacts=40, handled_seconds=7200, avoidable=3, chasing=2, identified=30, repeated=4,
         responses=9, rating_total=36, answered_resolved=8, said_resolved=6,
     )  # fmt: skip
-    ContactMonth.objects.create(
+    contact_month(
         organisation=council, month=OCTOBER, channel="web", outcome="abandoned", contacts=5
     )
-    CaseMonth.objects.create(
+    case_month(
         organisation=council, month=OCTOBER, channel="web", opened=21, resolved=17,
         resolved_in_time=15, cycle_seconds=86_400 * 50, chased=3, chases=5, responses=7,
         rating_total=29, answered_resolved=6, said_resolved=5,
@@ -348,7 +349,7 @@ def test_an_indicator_for_one_service_counts_only_its_figures(council):
     tax = create_service(actor=None, organisation=council, name="Council Tax")
     kpi = indicator(council, service=bins)
     for service, outcome in ((bins, "resolved"), (bins, "case_raised"), (tax, "case_raised")):
-        ContactMonth.objects.create(
+        contact_month(
             organisation=council, month=OCTOBER, channel="phone", outcome=outcome,
             service=service, contacts=5,
         )  # fmt: skip

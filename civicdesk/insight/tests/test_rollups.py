@@ -22,12 +22,23 @@ from civicdesk.insight import rollups, services
 from civicdesk.insight.models import (
     BacklogDay,
     CaseDay,
+    CaseDaySummary,
     CaseMonth,
+    CaseMonthSummary,
     ContactDay,
+    ContactDaySummary,
     ContactHour,
     ContactMonth,
+    ContactMonthSummary,
     ContactSlot,
+    RollupState,
     StaleDay,
+)
+from civicdesk.insight.selectors import (
+    ContactFigures,
+    Filters,
+    contact_breakdown,
+    contacts_by_hour,
 )
 from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import MembershipFactory, TeamFactory
@@ -129,30 +140,54 @@ def _step(rng: random.Random, borough: Borough, time_machine: Any, now: datetime
     return now
 
 
-def _expected_contacts() -> dict[tuple, list[int]]:
+def _each_contact() -> list[tuple[Contact, list[int]]]:
+    """Every contact with its measures, counted from the raw rows."""
     rows = list(Contact.objects.all())
     window = datetime.timedelta(days=7)
-    expected: dict[tuple, list[int]] = defaultdict(lambda: [0] * 6)
+    measured = []
     for contact in rows:
-        key = (
-            contact.started_at.astimezone(LONDON).date(),
-            *(getattr(contact, name) for name in CONTACT_KEYS),
-        )
-        figures = expected[key]
-        figures[0] += 1
-        figures[1] += int((contact.ended_at - contact.started_at).total_seconds())
-        figures[2] += bool(contact.avoidable_reason)
-        figures[3] += contact.avoidable_reason == AvoidableReason.CHASING
         identified = bool(contact.customer_id and contact.service_id)
-        figures[4] += identified
-        figures[5] += identified and any(
+        repeated = identified and any(
             other.customer_id == contact.customer_id
             and other.service_id == contact.service_id
             and (other.started_at, other.pk) > (contact.started_at, contact.pk)
             and other.started_at <= contact.started_at + window
             for other in rows
         )
-    return dict(expected)
+        figures = [
+            1,
+            int((contact.ended_at - contact.started_at).total_seconds()),
+            int(bool(contact.avoidable_reason)),
+            int(contact.avoidable_reason == AvoidableReason.CHASING),
+            int(identified),
+            int(repeated),
+        ]
+        measured.append((contact, figures))
+    return measured
+
+
+def _grouped(items: list[tuple[tuple, list[int]]]) -> dict[tuple, list[int]]:
+    grouped: dict[tuple, list[int]] = {}
+    for key, figures in items:
+        total = grouped.setdefault(key, [0] * len(figures))
+        for index, value in enumerate(figures):
+            total[index] += value
+    return grouped
+
+
+def _expected_contacts() -> dict[tuple, list[int]]:
+    return _grouped(
+        [
+            (
+                (
+                    contact.started_at.astimezone(LONDON).date(),
+                    *(getattr(contact, name) for name in CONTACT_KEYS),
+                ),
+                figures,
+            )
+            for contact, figures in _each_contact()
+        ]
+    )
 
 
 def _expected_cases() -> dict[tuple, list[int]]:
@@ -170,6 +205,48 @@ def _expected_cases() -> dict[tuple, list[int]]:
     return dict(expected)
 
 
+# What each summary dimension reads off a contact or a case.
+SUMMARY_VALUES = {
+    "": lambda record: (None, None, None, "", None),
+    "service": lambda record: (record.service_id, None, None, "", None),
+    "ward": lambda record: (None, record.ward_id, None, "", None),
+    "team": lambda record: (None, None, record.team_id, "", None),
+    "outcome": lambda record: (None, None, None, record.outcome, None),
+    "hour": lambda record: (None, None, None, "", record.started_at.astimezone(LONDON).hour),
+}
+SUMMARY_KEYS = (
+    "channel",
+    "dimension",
+    "service_id",
+    "ward_id",
+    "team_id",
+    "outcome",
+    "hour_of_day",
+)
+SUMMARY_MEASURES = (
+    *("contacts", "handled_seconds", "avoidable", "chasing", "identified", "repeated"),
+    *("resolved_first_time", "resolved_and_necessary", "abandoned"),
+)
+
+
+def _expected_contact_summaries() -> dict[tuple, list[int]]:
+    """Each contact counted once by channel alone and once by each dimension, with the
+    outcome's measures: resolved (less the avoidable) and abandoned."""
+    items = []
+    for contact, figures in _each_contact():
+        resolved = contact.outcome == Outcome.RESOLVED
+        measures = [
+            *figures,
+            int(resolved),
+            int(resolved and not contact.avoidable_reason),
+            int(contact.outcome == Outcome.ABANDONED),
+        ]
+        day = contact.started_at.astimezone(LONDON).date()
+        for dimension, values in SUMMARY_VALUES.items():
+            items.append(((day, contact.channel, dimension, *values(contact)), measures))
+    return _grouped(items)
+
+
 CONTACT_MEASURES = ("contacts", "handled_seconds", "avoidable", "chasing", "identified", "repeated")
 CASE_MEASURES = ("opened", "resolved", "resolved_in_time", "cycle_seconds", "chased", "chases")
 
@@ -184,12 +261,9 @@ def _stored(model: Any, period: str, keys: tuple, measures: tuple) -> dict[tuple
 
 
 def _by_month(by_day: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
-    months: dict[tuple, list[int]] = defaultdict(lambda: [0] * 6)
-    for (day, *key), figures in by_day.items():
-        total = months[(day.replace(day=1), *key)]
-        for index, value in enumerate(figures):
-            total[index] += value
-    return dict(months)
+    return _grouped(
+        [((day.replace(day=1), *key), figures) for (day, *key), figures in by_day.items()]
+    )
 
 
 def _nonzero(figures: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
@@ -209,10 +283,41 @@ def _check_against_raw(council: Any) -> None:
     slots = sum(ContactSlot.objects.values_list("contacts", flat=True))
     assert slots == Contact.objects.count()
 
+    summaries = _expected_contact_summaries()
+    assert _stored(ContactDaySummary, "day", SUMMARY_KEYS, SUMMARY_MEASURES) == summaries
+    assert _stored(ContactMonthSummary, "month", SUMMARY_KEYS, SUMMARY_MEASURES) == _by_month(
+        summaries
+    )
+
     case_figures = _nonzero(_expected_cases())
     assert _nonzero(_stored(CaseDay, "day", CASE_KEYS, CASE_MEASURES)) == case_figures
     assert _nonzero(_stored(CaseMonth, "month", CASE_KEYS, CASE_MEASURES)) == _by_month(
         case_figures
+    )
+    case_summaries = _nonzero(
+        _grouped(
+            [
+                ((day, channel, dimension, *values[1:4]), figures)
+                for (
+                    day,
+                    service_id,
+                    channel,
+                    ward_id,
+                    team_id,
+                ), figures in _expected_cases().items()
+                for dimension, values in (
+                    ("", (None, None, None, None)),
+                    ("service", (None, service_id, None, None)),
+                    ("ward", (None, None, ward_id, None)),
+                    ("team", (None, None, None, team_id)),
+                )
+            ]
+        )
+    )
+    keys = SUMMARY_KEYS[:5]
+    assert _nonzero(_stored(CaseDaySummary, "day", keys, CASE_MEASURES)) == case_summaries
+    assert _nonzero(_stored(CaseMonthSummary, "month", keys, CASE_MEASURES)) == _by_month(
+        case_summaries
     )
     today = rollups.local_day(datetime.datetime.now(datetime.UTC))
     backlog = defaultdict(int)
@@ -223,6 +328,50 @@ def _check_against_raw(council: Any) -> None:
         for row in BacklogDay.objects.filter(day=today)
     }
     assert stored == dict(backlog)
+
+
+def _check_pages_against_raw(council: Any, borough: Borough) -> None:
+    """What the pages read (the summaries, or the full rollups under a service, team or ward
+    filter), over loose days of October and the whole of November, agrees with the raw rows."""
+    first, last = datetime.date(2026, 10, 15), datetime.date(2026, 11, 30)
+    contacts = [
+        contact
+        for contact in Contact.objects.all()
+        if first <= contact.started_at.astimezone(LONDON).date() <= last
+    ]
+    service = borough.services[0]
+    for extra in (
+        {},
+        {"channel": "phone"},
+        {"service_id": service.pk},
+        {"teams": (service.owning_team_id,)},
+    ):
+        filters = Filters(start=first, end=last, **extra)
+        chosen = [
+            contact
+            for contact in contacts
+            if all(
+                getattr(contact, name) == value for name, value in extra.items() if name != "teams"
+            )
+            and contact.team_id in extra.get("teams", (contact.team_id,))
+        ]
+        dimensions = ("channel", "service_id", "ward_id", "team_id", "outcome")
+        read = contact_breakdown(organisation=council, filters=filters, dimensions=dimensions)
+        assert read[None].get(None, ContactFigures()).contacts == len(chosen)
+        assert read[None].get(None, ContactFigures()).abandoned == sum(
+            contact.outcome == Outcome.ABANDONED for contact in chosen
+        )
+        for name in dimensions:
+            counted = defaultdict(int)
+            for contact in chosen:
+                counted[getattr(contact, name)] += 1
+            assert {key: figures.contacts for key, figures in read[name].items()} == counted
+        by_hour = defaultdict(int)
+        for contact in chosen:
+            by_hour[contact.started_at.astimezone(LONDON).hour] += 1
+        assert contacts_by_hour(organisation=council, filters=filters) == [
+            (hour, by_hour[hour]) for hour in range(24)
+        ]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -243,6 +392,7 @@ def test_rollups_equal_the_raw_counts_after_a_random_stream(
     assert not StaleDay.objects.exists()
     assert Contact.objects.count() > 20 and Case.objects.filter(resolved_at__isnull=False)
     _check_against_raw(council)
+    _check_pages_against_raw(council, borough)
     incremental = {
         model: _stored(model, period, keys, measures)
         for model, period, keys, measures in (
@@ -255,6 +405,14 @@ def test_rollups_equal_the_raw_counts_after_a_random_stream(
     _check_against_raw(council)
     assert _stored(ContactDay, "day", CONTACT_KEYS, CONTACT_MEASURES) == incremental[ContactDay]
     assert _stored(CaseDay, "day", CASE_KEYS, CASE_MEASURES) == incremental[CaseDay]
+
+    # Rollups made before the summaries existed get them on the next refresh.
+    for model in (ContactDaySummary, ContactMonthSummary, CaseDaySummary, CaseMonthSummary):
+        model.objects.all().delete()
+    RollupState.objects.filter(organisation=council).update(summarised=False)
+    services.refresh(organisation=council)
+    _check_against_raw(council)
+    assert RollupState.objects.get(organisation=council).summarised
 
 
 def test_a_day_changed_during_a_refresh_stays_marked(council: Any) -> None:

@@ -3,6 +3,7 @@ paying (and a failed payment tried again), the confirmation, and "Your applicati
 more information and withdrawing; an agent applying for a caller; and every access check."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -506,9 +507,9 @@ def test_an_agent_applies_for_a_caller_by_phone(client, agent, council, free):
     customer_page = client.get(reverse("console:customer", args=[caller.reference]))
     text = customer_page.content.decode()
     assert "Apply for something for this caller" in text
-    assert f"{_url('apply')}?customer={caller.reference}" in text
+    assert f"{_url('apply')}?customer={quote(caller.reference)}" in text
     assert 'id="payments"' in text
-    start = client.get(f"{_url('apply-start', free.slug)}?customer={caller.reference}")
+    start = client.get(f"{_url('apply-start', free.slug)}?customer={quote(caller.reference)}")
     assert "You are applying for Ada Lovelace" in start.content.decode()
     response = client.post(_url("apply-start", free.slug), {"customer": caller.reference})
     application = Application.objects.get()

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -111,7 +112,7 @@ def test_assisted_journey_needs_the_agent_still_signed_in(client, agent, caller,
 def test_single_view_links_to_the_assisted_journey(client, agent, caller, catalogue):
     client.force_login(agent)
     page = client.get(reverse("console:customer", args=[caller.reference])).content.decode()
-    assert f"{reverse('portal:report')}?customer={caller.reference}" in page
+    assert f"{reverse('portal:report')}?customer={quote(caller.reference)}" in page
     assert "Report or ask online for this caller" in page
 
 

@@ -509,8 +509,10 @@ class Command(BaseCommand):
     ) -> list[tuple[str, list[float] | None, str, str]]:
         """The figures pages as a manager reads them, and the background work behind them."""
         organisation = council.organisation
-        client = Client(SERVER_NAME=(settings.ALLOWED_HOSTS or ["localhost"])[0])
-        client.force_login(User.objects.get(username="manager"))
+        clients = {}
+        for username in ("manager", "waste"):
+            clients[username] = Client(SERVER_NAME=(settings.ALLOWED_HOSTS or ["localhost"])[0])
+            clients[username].force_login(User.objects.get(username=username))
         dashboard = reverse("console:insight-dashboard")
         services = list(
             Service.objects.filter(organisation=organisation).values_list("pk", flat=True)
@@ -524,6 +526,7 @@ class Command(BaseCommand):
              [f"{dashboard}?period=quarter&service={pk}" for pk in services]),
             ("Dashboard, a quarter for one ward",
              [f"{dashboard}?period=quarter&ward={pk}" for pk in wards]),
+            ("Dashboard, a team leader's last 4 weeks (waste)", [dashboard]),
             ("Dashboard, custom 45 days on the phone",
              [f"{dashboard}?period=custom&start=2026-08-17&end=2026-09-30&channel=phone"]),
             ("Dashboard table as CSV (services, last quarter)",
@@ -537,7 +540,8 @@ class Command(BaseCommand):
         results: list[tuple[str, list[float] | None, str, str]] = []
         for label, urls in pages:
             chosen = [rng.choice(urls) for _ in range(count)]
-            times, note = self._get_times(client, chosen)
+            reader = "waste" if "team leader" in label else "manager"
+            times, note = self._get_times(clients[reader], chosen)
             results.append((label, times, f"GET {urls[0]}{note}", "figures"))
 
         # The background work: a refresh after a day's worth of change, a day's demand
