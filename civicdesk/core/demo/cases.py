@@ -1655,6 +1655,8 @@ def bulk_cases(
         while last_seed is not None and maker.index < target:  # rounding: top up at the end
             maker.carried = 1.0
             for case_seed in maker.online(last_seed.opened):
+                if case_seed.index > target:
+                    return
                 if case_seed.index > (done or 0):
                     yield case_seed.index, _bulk_plan(planner, plan_routes, places, case_seed)
 

@@ -80,6 +80,6 @@ def test_the_figures_measures_read_every_page_without_errors():
 
     results = command._figure_measures(council, random.Random(1), 8)
 
-    assert len(results) == 14
+    assert len(results) == 16
     for label, times, note, _key in results:
         assert times and "answered" not in note, (label, note)

@@ -524,6 +524,8 @@ class Command(BaseCommand):
             ("Dashboard, last 12 months", [f"{dashboard}?period=year"]),
             ("Dashboard, a quarter for one service",
              [f"{dashboard}?period=quarter&service={pk}" for pk in services]),
+            ("Dashboard, 12 months for one service",
+             [f"{dashboard}?period=year&service={pk}" for pk in services]),
             ("Dashboard, a quarter for one ward",
              [f"{dashboard}?period=quarter&ward={pk}" for pk in wards]),
             ("Dashboard, a team leader's last 4 weeks (waste)", [dashboard]),
