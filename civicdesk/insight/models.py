@@ -60,7 +60,13 @@ class ContactHour(ContactFigures):
     hour = models.DateTimeField(help_text=_("The start of the UTC hour."))
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "hour"], name="contact_hour_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "hour"], name="contact_hour_idx"),
+            # A service's hours of the day over a year: its rows, not a year of every service's.
+            models.Index(
+                fields=["organisation", "service", "hour"], name="contact_hour_service_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H:00} {self.channel}: {self.contacts}"
@@ -83,7 +89,12 @@ class ContactMonth(ContactFigures):
     month = models.DateField(help_text=_("The first day of the month."))
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "month"], name="contact_month_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "month"], name="contact_month_idx"),
+            models.Index(
+                fields=["organisation", "service", "month"], name="contact_month_service_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.channel}: {self.contacts}"
