@@ -5,8 +5,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from civicdesk.api.key_guessing import guessing_blocked, record_bad_key
 from civicdesk.api.models import ApiToken
 from civicdesk.api.services import hash_key, is_staff_member
 
@@ -33,8 +35,12 @@ class TokenAuth(HttpBearer):
     """Staff integrations' keys, made in the admin or with `manage.py api_token`."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if guessing_blocked(request):
+            raise HttpError(429, "Too many requests with keys that are not valid came from your "
+                            "address: try again in 15 minutes.")  # fmt: skip
         found = user_for_key(token.strip())
         if found is None:
+            record_bad_key(request, kind=ApiToken)
             return None
         api_token, user = found
         request.user = user

@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 from civicdesk.catalogue.models import QuestionType, Service, ServiceQuestion
 
 MAX_LENGTHS = {QuestionType.STRING: 500, QuestionType.TEXT: 4000}
+# More than any count or measure a request needs, and exact as a float. Beyond it "1e5000"
+# would be kept as a 5,001-digit integer that JSON cannot write, and "1e9999999" would take
+# minutes to become one.
+MAX_NUMBER = Decimal(10) ** 15
 
 
 def questions_for(service: Service) -> list[ServiceQuestion]:
@@ -59,6 +63,8 @@ def _clean_one(question: ServiceQuestion, raw: Any) -> Any:
             raise ValueError(_("“%(prompt)s” must be a number.")) from None
         if not number.is_finite():
             raise ValueError(_("“%(prompt)s” must be a number."))
+        if number.copy_abs() >= MAX_NUMBER:
+            raise ValueError(_("“%(prompt)s” must be a smaller number."))
         return int(number) if number == number.to_integral_value() else float(number)
     if question.datatype == QuestionType.DATETIME:
         try:

@@ -19,6 +19,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from civicdesk.catalogue.questions import MAX_NUMBER
 from civicdesk.forms.fields import DatePartsField, normalise_uk_phone
 from civicdesk.forms.models import FormPage, FormQuestion, FormVersion, QuestionKind
 
@@ -520,6 +521,11 @@ class PageForm(forms.Form):
                 raise ValidationError(
                     _("%(subject)s must be a number") % {"subject": subject}
                 ) from None
+            # Past 28 digits a whole number cannot be written out to keep (1e100 was a 500).
+            if number.copy_abs() >= MAX_NUMBER:
+                raise ValidationError(
+                    _("%(subject)s must be a smaller number") % {"subject": subject}
+                )
             if low is not None and number < low:
                 raise ValidationError(
                     _("%(subject)s must be %(number)s or more")

@@ -5,8 +5,8 @@ import logging
 
 from django.tasks import task
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
+from civicdesk.core.recurring import queue_next_run
 from civicdesk.forms.applications import send_renewal_reminders
 
 logger = logging.getLogger(__name__)
@@ -26,8 +26,4 @@ def remind_renewals() -> int:
 
 def schedule_renewals(*, delay: datetime.timedelta = RUN_EVERY) -> bool:
     """Queue the reminders unless a run is already waiting: each run queues the next."""
-    waiting = DBTaskResult.objects.filter(task_path=remind_renewals.module_path, status="READY")
-    if waiting.exists():
-        return False
-    remind_renewals.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    return queue_next_run(remind_renewals, run_after=timezone.now() + delay)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from civicdesk.api.key_guessing import WINDOW, guessing_blocked, record_bad_key
 from civicdesk.api.open311 import params, selectors
 from civicdesk.api.open311.formats import FORMATS, render, render_errors
 from civicdesk.api.open311.models import Open311Client
@@ -82,15 +83,23 @@ def open311(*methods: str) -> Callable:
     return decorate
 
 
-def _client(query: QueryDict, *, required: bool) -> Open311Client | None:
+def _client(request: HttpRequest, query: QueryDict, *, required: bool) -> Open311Client | None:
     """The client whose api_key was given, counted against its limit; 403 without a good key."""
     key = params.text(query, "api_key")
     if not key:
         if required:
             raise Problem(403, _("Give your api_key."))
         return None
+    if guessing_blocked(request):
+        raise Problem(
+            429,
+            _("Too many requests with an api_key that is not valid came from your address: "
+              "try again in 15 minutes."),
+            retry_after=int(WINDOW.total_seconds()),
+        )  # fmt: skip
     client = client_for_key(key)
     if client is None:
+        record_bad_key(request, kind=Open311Client)
         raise Problem(403, _("The api_key is not valid."))
     check = count_call(client=client)
     if not check.allowed:
@@ -157,7 +166,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 @open311("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     query = request.GET
-    organisation = _organisation(query, _client(query, required=False))
+    organisation = _organisation(query, _client(request, query, required=False))
     asks = ServiceQuestion.objects.filter(service=OuterRef("pk"), is_active=True)
     services = selectors.open311_services(organisation).annotate(metadata=Exists(asks))
     data = [
@@ -178,7 +187,7 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 @open311("GET")
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
     query = request.GET
-    organisation = _organisation(query, _client(query, required=False))
+    organisation = _organisation(query, _client(request, query, required=False))
     service = selectors.service_for_code(organisation, code)
     if service is None:
         raise Problem(404, _("There is no service %(code)s.") % {"code": code[:100]})
@@ -254,7 +263,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_request(request, fmt)
     query = request.GET
-    organisation = _organisation(query, _client(query, required=False))
+    organisation = _organisation(query, _client(request, query, required=False))
     status = params.text(query, "status").lower()
     if status not in ("", "open", "closed"):
         raise Problem(400, _("status must be open or closed."))
@@ -276,7 +285,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 @open311("GET")
 def request_detail(request: HttpRequest, fmt: str, reference: str) -> HttpResponse:
     query = request.GET
-    organisation = _organisation(query, _client(query, required=False))
+    organisation = _organisation(query, _client(request, query, required=False))
     filters = selectors.RequestFilters(references=[reference[:16]])
     data = _requests_data(organisation, filters, slice(0, 1))
     if not data:
@@ -287,7 +296,7 @@ def request_detail(request: HttpRequest, fmt: str, reference: str) -> HttpRespon
 @open311("GET")
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     query = request.GET
-    organisation = _organisation(query, _client(query, required=False))
+    organisation = _organisation(query, _client(request, query, required=False))
     case = selectors.public_case(organisation=organisation, reference=token[:16])
     if case is None:
         raise Problem(404, _("There is no token %(token)s.") % {"token": token[:16]})
@@ -321,7 +330,7 @@ def _validation_messages(error: ValidationError, codes: frozenset[str] = frozens
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     query = request.POST
-    client = _client(query, required=True)
+    client = _client(request, query, required=True)
     organisation = _organisation(query, client)
     code = params.text(query, "service_code")
     if not code:
@@ -413,7 +422,7 @@ def service_request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_update(request, fmt)
     query = request.GET
-    organisation = _organisation(query, _client(query, required=False))
+    organisation = _organisation(query, _client(request, query, required=False))
     now = timezone.now()
     end = params.w3c_datetime(query, "end_date") or now
     start = params.w3c_datetime(query, "start_date") or end - selectors.DEFAULT_WINDOW
@@ -428,7 +437,7 @@ def service_request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
     query = request.POST
-    client = _client(query, required=True)
+    client = _client(request, query, required=True)
     organisation = _organisation(query, client)
     missing = [
         name

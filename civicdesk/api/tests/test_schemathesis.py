@@ -84,5 +84,6 @@ def test_every_operation_refuses_without_a_key(case: Any, world: dict[str, str])
     response = case.call(headers={"Authorization": "Bearer cdk_not-a-key"})
     if response.status_code == 405:  # a method the path does not have, tried as a negative case
         return
-    assert response.status_code in (401, 422), response.text
+    # After 20 wrong keys from one address, 429 (civicdesk.api.key_guessing) until they age out.
+    assert response.status_code in (401, 422, 429), response.text
     case.validate_response(response, checks=CHECKS)

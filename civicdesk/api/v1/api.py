@@ -6,12 +6,18 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
 
+from civicdesk.api import key_guessing
 from civicdesk.api.auth import TokenAuth
 from civicdesk.api.v1 import cases, contacts, customers, services
 from civicdesk.api.v1.docs import OperationList
@@ -80,7 +86,10 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, exc.status_code, str(exc))
+    response = problem(request, exc.status_code, str(exc))
+    if exc.status_code == 429:  # only key guessing is limited: it lifts as failures age out
+        response["Retry-After"] = str(int(key_guessing.WINDOW.total_seconds()))
+    return response
 
 
 @api.exception_handler(PermissionDenied)
@@ -91,6 +100,15 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, 404, str(exc) or "Not found.")
+
+
+@api.exception_handler(SuspiciousOperation)
+def unreadable(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    """Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE (or a malformed request) as
+    suspicious: the client's to put right, so a 400, not the catch-all's 500."""
+    if isinstance(exc, RequestDataTooBig):
+        return problem(request, 400, "The request is too large.")
+    return problem(request, 400, "The request could not be read.")
 
 
 @api.exception_handler(Exception)
@@ -114,10 +132,23 @@ def json_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapped
 
 
+def nothing_named_with_nul(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Path parts (a reference, a slug) go into queries, and PostgreSQL refuses a NUL in text:
+    no record's name has one, so it is not found."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if any("\x00" in str(value) for value in kwargs.values()):
+            return problem(request, 404, "Not found.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def urls() -> tuple[list[Any], str, str]:
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        pattern.callback = json_not_allowed(pattern.callback)
+        pattern.callback = json_not_allowed(nothing_named_with_nul(pattern.callback))
     return patterns, app_name, namespace
 
 

@@ -1,20 +1,21 @@
 """Cases: read through `cases.selectors` with the privacy policy, changed through
 `cases.services`, and raised through `cases.intake.submit_request` on the "api" channel."""
 
-import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Status
 
 from civicdesk.api.v1.common import (
     IDEMPOTENCY_HEADER,
     MAX_IDEMPOTENCY_KEY,
+    REFERENCE,
     PageParams,
     at_most_once,
+    link,
+    links,
     paginate,
     staff_name,
     submission_key,
@@ -27,6 +28,7 @@ from civicdesk.api.v1.schemas import (
     CaseSummaryOut,
     CloseIn,
     EventOut,
+    Moment,
     NoteIn,
     StatusIn,
 )
@@ -43,13 +45,24 @@ from civicdesk.places.models import Address
 
 router = Router(tags=["cases"])
 IDEMPOTENCY = Header(None, alias=IDEMPOTENCY_HEADER, max_length=MAX_IDEMPOTENCY_KEY)
+# What a client can do next with a case it has raised, or the first case of a list.
+RAISED = links(
+    201,
+    GetCase=link("cases_get_case", {"reference": REFERENCE}),
+    AddNote=link("cases_add_case_note", {"reference": REFERENCE}),
+    ChangeStatus=link("cases_change_case_status", {"reference": REFERENCE}),
+    Close=link("cases_close", {"reference": REFERENCE}),
+)
+LISTED = links(
+    200, GetCase=link("cases_get_case", {"reference": "$response.body#/results/0/reference"})
+)
 
 
 class CaseFilters(PageParams):
     status: CaseStatus | None = None
     service: str | None = Field(None, max_length=100, description="A service's slug.")
     team: str | None = Field(None, max_length=100, description="A team's slug.")
-    updated_since: datetime.datetime | None = Field(
+    updated_since: Moment | None = Field(
         None, description="Only cases with something on their timeline since then."
     )
 
@@ -115,16 +128,7 @@ def case_detail(case: Case, access: CaseAccess) -> dict[str, Any]:
     }
 
 
-def _aware(moment: datetime.datetime) -> datetime.datetime:
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    try:
-        return moment.astimezone(datetime.UTC)
-    except OverflowError:
-        raise ValidationError({"updated_since": _("Enter a date and time.")}) from None
-
-
-@router.get("", response={200: CasePage, **ERRORS}, summary="List cases")
+@router.get("", response={200: CasePage, **ERRORS}, summary="List cases", openapi_extra=LISTED)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     cases = cases_for_user(user=request.user)
     if filters.status:
@@ -134,10 +138,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     if filters.team:
         cases = cases.filter(team__slug=filters.team)
     if filters.updated_since:
-        since = _aware(filters.updated_since)
-        cases = cases.filter(
-            pk__in=CaseEvent.objects.filter(occurred_at__gte=since).values("case_id")
-        )
+        changed = CaseEvent.objects.filter(occurred_at__gte=filters.updated_since)
+        cases = cases.filter(pk__in=changed.values("case_id"))
     cases = cases.select_related("service", "team").order_by("-opened_at", "-id")
     page = paginate(cases, filters)
     page["results"] = [case_summary(case) for case in page["results"]]
@@ -157,7 +159,9 @@ def get_case(request: HttpRequest, reference: str) -> dict[str, Any]:
     return case_detail(case, access)
 
 
-@router.post("", response={201: CaseSummaryOut, **ERRORS}, summary="Raise a case")
+@router.post(
+    "", response={201: CaseSummaryOut, **ERRORS}, summary="Raise a case", openapi_extra=RAISED
+)
 def raise_case(
     request: HttpRequest, payload: CaseIn, idempotency_key: str | None = IDEMPOTENCY
 ) -> Status:

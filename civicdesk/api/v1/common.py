@@ -1,4 +1,4 @@
-"""Pieces every router uses: pagination, the idempotency key, and naming staff."""
+"""Pieces every router uses: pagination, the idempotency key, naming staff, and OpenAPI links."""
 
 import hashlib
 from collections.abc import Sequence
@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Schema
+from ninja import Field
 
+from civicdesk.api.v1.schemas import InSchema
 from civicdesk.core.idempotency import once
 
 MAX_PAGE = 10_000
@@ -15,9 +16,12 @@ DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 200
+REFERENCE = "$response.body#/reference"
 
 
-class PageParams(Schema):
+class PageParams(InSchema):
+    """Paging, and the base of every list's filters, which refuse text no database keeps."""
+
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
@@ -52,3 +56,25 @@ def staff_name(user: Any) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+def links(status: int, **targets: dict[str, Any]) -> dict[str, Any]:
+    """An operation's `openapi_extra`: OpenAPI links from its `status` answer to the operations
+    that take what it returns (a raised case to reading, noting and closing it), for clients
+    and for the stateful API tests, which follow them with real references."""
+    return {"responses": {status: {"links": targets}}}
+
+
+def link(
+    operation_id: str,
+    parameters: dict[str, str] | None = None,
+    body: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One link: `operation_id` as django-ninja names it (module_function), with its
+    `parameters` and request `body` fields taken from the answer by runtime expressions."""
+    found: dict[str, Any] = {"operationId": f"civicdesk_api_v1_{operation_id}"}
+    if parameters:
+        found["parameters"] = parameters
+    if body:
+        found["requestBody"] = body
+    return found

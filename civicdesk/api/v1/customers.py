@@ -10,7 +10,10 @@ from ninja import Field, Header, Query, Router, Status
 from civicdesk.api.v1.common import (
     IDEMPOTENCY_HEADER,
     MAX_IDEMPOTENCY_KEY,
+    REFERENCE,
     PageParams,
+    link,
+    links,
     paginate,
     submission_key,
 )
@@ -24,6 +27,13 @@ from civicdesk.places.models import Address
 
 router = Router(tags=["customers"])
 SEARCH_LIMIT = 100  # the best matches a search returns, as pages
+# A customer just registered: their contacts, and contacts and cases logged for them.
+REGISTERED = links(
+    201,
+    ListContacts=link("contacts_list_contacts", {"query.customer": REFERENCE}),
+    LogContact=link("contacts_create_contact", body={"customer": REFERENCE}),
+    RaiseCase=link("cases_raise_case", body={"customer": REFERENCE}),
+)
 
 
 def no_such_address() -> str:
@@ -102,7 +112,12 @@ def get_customer(request: HttpRequest, reference: str) -> dict[str, Any]:
     return customer_out(customer_for_user(user=request.user, reference=reference))
 
 
-@router.post("", response={201: CustomerOut, **ERRORS}, summary="Register a customer")
+@router.post(
+    "",
+    response={201: CustomerOut, **ERRORS},
+    summary="Register a customer",
+    openapi_extra=REGISTERED,
+)
 def register_customer(
     request: HttpRequest,
     payload: CustomerIn,

@@ -1,10 +1,12 @@
-"""What the JSON API takes and gives. Inputs refuse NUL characters, which no database keeps."""
+"""What the JSON API takes and gives. Inputs refuse text no database keeps: NUL characters and
+lone UTF-16 surrogates, at any depth."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import AfterValidator, field_validator
 
 from civicdesk.cases.models import CaseStatus, ResolutionCode
 from civicdesk.catalogue.models import Channel
@@ -16,16 +18,51 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = Field(default_factory=dict)
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 409, 422)
+ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
 ERRORS: dict[int, type[Schema]] = dict.fromkeys(ERROR_STATUSES, ErrorOut)
+
+
+def _unstorable(value: Any) -> str:
+    """Why text in `value`, or in the lists and objects inside it (a case's answers), cannot be
+    kept: a NUL, or half of a UTF-16 pair ("\\ud800" in JSON), which PostgreSQL refuses."""
+    waiting = [value]
+    while waiting:
+        item = waiting.pop()
+        if isinstance(item, dict):
+            waiting += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            waiting += item
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "Remove the NUL characters."
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "Send text as UTF-8: some of this is not."
+    return ""
+
+
+def _in_utc(moment: datetime.datetime) -> datetime.datetime:
+    """The same moment in UTC; one without an offset is the council's local time. A naive time
+    cannot be compared with now, and PostgreSQL refuses offsets past 15:59 that Python reads."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00, before the first moment there is
+        raise ValueError("Enter a date and time.") from None
+
+
+Moment = Annotated[datetime.datetime, AfterValidator(_in_utc)]
 
 
 class InSchema(Schema):
     @field_validator("*", mode="before")
     @classmethod
-    def no_nul_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("Remove the NUL characters.")
+    def storable_text(cls, value: Any) -> Any:
+        problem = _unstorable(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 
@@ -273,5 +310,5 @@ class ContactIn(InSchema):
     service: str | None = Field(None, max_length=100, description="The service's slug.")
     avoidable_reason: AvoidableReason | None = None
     notes: str = Field("", max_length=10_000)
-    started_at: datetime.datetime | None = None
-    ended_at: datetime.datetime | None = None
+    started_at: Moment | None = None
+    ended_at: Moment | None = None

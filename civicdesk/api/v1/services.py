@@ -5,13 +5,26 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
-from civicdesk.api.v1.common import PageParams, paginate
+from civicdesk.api.v1.common import PageParams, link, links, paginate
 from civicdesk.api.v1.schemas import ERRORS, ServiceDetailOut, ServicePage
 from civicdesk.catalogue.models import Service
 from civicdesk.catalogue.questions import questions_for
 from civicdesk.catalogue.selectors import services_for
 
 router = Router(tags=["services"])
+# The first service listed, or one looked up: what it offers, and a case or contact about it.
+SERVICE = "$response.body#/slug"
+FIRST = "$response.body#/results/0/slug"
+LISTED = links(
+    200,
+    GetService=link("services_get_service", {"slug": FIRST}),
+    RaiseCase=link("cases_raise_case", body={"service": FIRST}),
+)
+LOOKED_UP = links(
+    200,
+    RaiseCase=link("cases_raise_case", body={"service": SERVICE}),
+    LogContact=link("contacts_create_contact", body={"service": SERVICE}),
+)
 
 
 def service_out(service: Service) -> dict[str, Any]:
@@ -28,7 +41,9 @@ def service_out(service: Service) -> dict[str, Any]:
     }
 
 
-@router.get("", response={200: ServicePage, **ERRORS}, summary="List services")
+@router.get(
+    "", response={200: ServicePage, **ERRORS}, summary="List services", openapi_extra=LISTED
+)
 def list_services(request: HttpRequest, paging: Query[PageParams]) -> dict[str, Any]:
     services = services_for(user=request.user).order_by("name", "pk")
     page = paginate(services, paging)
@@ -37,7 +52,10 @@ def list_services(request: HttpRequest, paging: Query[PageParams]) -> dict[str, 
 
 
 @router.get(
-    "/{slug}", response={200: ServiceDetailOut, **ERRORS}, summary="A service and its questions"
+    "/{slug}",
+    response={200: ServiceDetailOut, **ERRORS},
+    summary="A service and its questions",
+    openapi_extra=LOOKED_UP,
 )
 def get_service(request: HttpRequest, slug: str) -> dict[str, Any]:
     service = (

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civicdesk.cases.tests.factories import ServiceFactory
+from civicdesk.cases.tests.images import png
 from civicdesk.forms import applications, services
 from civicdesk.forms.models import Application, EligibilityRules, Form, QuestionKind
 from civicdesk.notify.demo import install_demo_templates
@@ -34,7 +35,7 @@ __all__ = [
     "templates",
 ]
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png(600, 800)
 RULES = {
     "rules": [
         {

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from civicdesk.cases.tests.images import jpeg
 from civicdesk.forms import runner, services
 from civicdesk.forms.models import QuestionKind
 from civicdesk.forms.tests.conftest import TODAY
@@ -152,7 +153,7 @@ def test_every_kind_gives_answers_in_their_stored_form(every_kind):
         "email": "ada@example.org",
         "phone": "+44 7700 900 982",
     }
-    photo = SimpleUploadedFile("me.jpg", b"\xff\xd8jpeg", content_type="image/jpeg")
+    photo = SimpleUploadedFile("me.jpg", jpeg(600, 800), content_type="image/jpeg")
     form = runner.page_form(every_kind, {}, on=TODAY, data=data, files={"photo": photo})
     assert form.is_valid(), form.errors
     assert form.cleaned_answers() == {

@@ -205,12 +205,16 @@ def page(request: HttpRequest, application: Application, number: int) -> HttpRes
     if request.method == "POST" and "remove" in request.POST:
         removing = _RemoveForm(request.POST)
         if removing.is_valid():
-            services.remove_evidence(
-                actor=request.user,
-                application=application,
-                evidence_id=removing.cleaned_data["remove"],
-            )
-            messages.success(request, _("The file has been removed."))
+            try:
+                services.remove_evidence(
+                    actor=request.user,
+                    application=application,
+                    evidence_id=removing.cleaned_data["remove"],
+                )
+            except ValidationError as error:  # e.g. removed already, from another tab
+                messages.info(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The file has been removed."))
         return redirect(request.get_full_path())
     posted = request.method == "POST"
     form = runner.page_form(

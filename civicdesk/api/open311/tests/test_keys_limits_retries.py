@@ -5,8 +5,10 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
 
+from civicdesk.api.key_guessing import MAX_BAD_KEYS_PER_ADDRESS
 from civicdesk.api.open311.demo import install_demo_client
 from civicdesk.api.open311.models import Open311Client, RateCounter, hash_key
 from civicdesk.api.open311.services import client_for_key, count_call, issue_client
@@ -229,3 +231,17 @@ def test_attribute_order_does_not_make_content_differ(api):
         )
     )
     assert first == again
+
+
+def test_open311_stops_an_address_guessing_api_keys(api):
+    for _ in range(MAX_BAD_KEYS_PER_ADDRESS):
+        assert api.get("services.json", api_key="guess").status == 403
+    refused = api.get("services.json", api_key=api.key)
+    assert refused.status == 429
+    assert refused.json()[0]["code"] == 429
+    assert int(refused.headers["Retry-After"]) == 900
+    elsewhere = Open311(api.key)
+    elsewhere.http = Client(REMOTE_ADDR="198.51.100.21")
+    assert elsewhere.get("services.json", api_key=api.key).status == 200
+    # Reading without a key is not a guess, and stays open.
+    assert api.get("services.json").status == 200
