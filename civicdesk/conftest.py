@@ -121,3 +121,37 @@ def run_tasks(transactional_db) -> Callable[..., list]:
         return results
 
     return run
+
+
+def _refuse_policy_violations(context, violations: list[str]) -> None:
+    """Collect what the browser refused under the Content Security Policy in this context."""
+
+    def seen(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", seen)
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's browser context, failing the test if any page it showed broke the
+    Content Security Policy (an inline script or style without the nonce, say)."""
+    violations: list[str] = []
+    _refuse_policy_violations(context, violations)
+    yield context
+    assert not violations, "\n".join(violations)
+
+
+@pytest.fixture
+def new_context(new_context):
+    """Each further browser context a test opens is held to the same policy."""
+    violations: list[str] = []
+
+    def make(**options):
+        made = new_context(**options)
+        _refuse_policy_violations(made, violations)
+        return made
+
+    yield make
+    assert not violations, "\n".join(violations)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -18,6 +18,8 @@ from django.utils.translation import ngettext
 from civicdesk.catalogue.models import Channel, Service
 from civicdesk.contacts.models import AvoidableReason, Outcome
 from civicdesk.core.references import InvalidReference, make_reference, parse_reference
+from civicdesk.core.throttle import client_address
+from civicdesk.organisations.security import CodeOutcome, sign_in_locked
 from civicdesk.people.models import Customer, Representative
 from civicdesk.people.selectors import customer_for_user
 from civicdesk.people.services import CUSTOMER_PREFIX
@@ -67,6 +69,10 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Enter a correct username and password. Both are case-sensitive."),
+        "locked": _(
+            "You have tried to sign in too many times. Wait 15 minutes, then try again. If you "
+            "have forgotten your password, ask your administrator to reset it."
+        ),
     }
 
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
@@ -77,6 +83,60 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
             {"class": "govuk-!-width-one-half", "spellcheck": "false", "autofocus": False}
         )
         self.fields["password"].widget.attrs["class"] = "govuk-!-width-one-half"
+
+    def clean(self) -> dict[str, Any]:
+        """A locked username (or a guessing address) is refused before the password is checked,
+        with the same words whether or not the username is anyone's."""
+        username = self.cleaned_data.get("username")
+        if (
+            username
+            and self.request is not None
+            and sign_in_locked(username=username, ip_address=client_address(self.request))
+        ):
+            raise ValidationError(self.error_messages["locked"], code="locked")
+        return super().clean()
+
+    def show_locked(self) -> None:
+        """Replace the wrong-password error with the lock's, on the try that locked it."""
+        self.errors.pop(NON_FIELD_ERRORS, None)
+        self.add_error(None, ValidationError(self.error_messages["locked"], code="locked"))
+
+
+class SecondFactorForm(GovukFormMixin, forms.Form):
+    """The code from an authenticator app, or (when signing in) a recovery code instead."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        help_text=_("The 6-digit code your app shows now, for example 123456"),
+        max_length=30,
+        error_messages={
+            "required": _("Enter the 6-digit code from your authenticator app"),
+            "max_length": _("The code is not right. Enter the code your app shows now."),
+        },
+    )
+
+    OUTCOME_ERRORS = {
+        CodeOutcome.WRONG: _("The code is not right. Enter the code your app shows now."),
+        CodeOutcome.REUSED: _(
+            "That code has already been used. Wait for your app to show a new code, then enter it."
+        ),
+        CodeOutcome.LOCKED: SignInForm.error_messages["locked"],
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {
+                "class": "govuk-input--width-10",
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+            }
+        )
+
+    def refuse(self, outcome: CodeOutcome) -> None:
+        """Show why the service turned the code down."""
+        self.add_error("code", self.OUTCOME_ERRORS[outcome])
 
 
 class ChangePasswordForm(GovukFormMixin, PasswordChangeForm):

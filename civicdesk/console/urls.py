@@ -1,6 +1,7 @@
 from django.urls import path
 
 from civicdesk.console.views import (
+    account,
     alerts,
     applications,
     auth,
@@ -19,6 +20,7 @@ from civicdesk.console.views import (
     referrals,
     satisfaction,
     search,
+    subject_access,
     workforce,
 )
 from civicdesk.payments.views import staff as payments_staff
@@ -27,9 +29,14 @@ app_name = "console"
 urlpatterns = [
     path("", search.home, name="home"),
     path("sign-in/", auth.SignInView.as_view(), name="sign-in"),
+    path("sign-in/code/", auth.sign_in_code, name="sign-in-code"),
+    path("sign-in/set-up/", auth.sign_in_set_up, name="sign-in-set-up"),
     path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
     path("password/", auth.ChangePasswordView.as_view(), name="password-change"),
     path("password/changed/", auth.PasswordChangedView.as_view(), name="password-change-done"),
+    path("account/", account.account, name="account"),
+    path("account/recovery-codes/", account.new_recovery_codes, name="new-recovery-codes"),
+    path("account/sign-out-elsewhere/", account.sign_out_elsewhere, name="sign-out-elsewhere"),
     # Before the single view, whose <reference> would otherwise take "new".
     path("customers/new/", customer_details.register_customer, name="register-customer"),
     path("customers/<str:reference>/", customers.customer_detail, name="customer"),
@@ -39,6 +46,16 @@ urlpatterns = [
         name="change-customer",
     ),
     path("customers/<str:reference>/merge/", merge.merge_customer, name="merge-customer"),
+    path(
+        "customers/<str:reference>/subject-access/",
+        subject_access.subject_access,
+        name="customer-subject-access",
+    ),
+    path(
+        "customers/<str:reference>/subject-access.json",
+        subject_access.subject_access_download,
+        name="customer-subject-access-download",
+    ),
     path(
         "customers/<str:reference>/merge/<str:duplicate>/",
         merge.confirm_merge,

@@ -1,11 +1,16 @@
 """Writing the audit log. Every service calls `record` inside its own transaction."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from civicdesk.core.models import AuditAction, AuditEvent
+
+# Made by core migration 0004, with no model: while it has a row, the database lets audit
+# entries be deleted.
+UNLOCK_TABLE = "core_audit_unlock"
 
 
 def _entry(
@@ -70,3 +75,21 @@ def record_each(
         for target in targets
     ]
     return AuditEvent.objects.bulk_create(entries)
+
+
+@contextmanager
+def permit_erasure(*, reason: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Let the database delete audit entries inside this block, which is one transaction.
+
+    The triggers of core migration 0004 refuse every DELETE (and TRUNCATE) of the audit log
+    while `core_audit_unlock` is empty. The row written here is removed before the transaction
+    commits, so no other connection ever sees it. For emptying the whole database (`flush`) and
+    for removing entries past their retention period; nothing else.
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {UNLOCK_TABLE} (reason) VALUES (%s)", [reason[:100]])
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {UNLOCK_TABLE}")

@@ -1,5 +1,8 @@
 """Councils, partner agencies, their teams and the staff who work in them."""
 
+import hashlib
+from collections.abc import Iterator
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -73,11 +76,66 @@ class Team(models.Model):
 class User(AbstractUser):
     """A member of staff (or, later, a portal account)."""
 
+    # Raised to end every session signed in before ("sign out everywhere"): it is part of the
+    # hash each session keeps, so Django's own check signs out the sessions it no longer fits.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
     class Meta:
         ordering = ["username"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_session_auth_hash(self) -> str:
+        return self._with_session_generation(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback in super().get_session_auth_fallback_hash():
+            yield self._with_session_generation(fallback)
+
+    def _with_session_generation(self, password_hash: str) -> str:
+        """Django's hash of the password, changed by the generation once it has been raised
+        (so sessions from before this field existed stay signed in)."""
+        if not self.session_generation:
+            return password_hash
+        return hashlib.sha256(f"{password_hash}:{self.session_generation}".encode()).hexdigest()
+
+
+class Authenticator(models.Model):
+    """A staff member's authenticator app: the key it shares with CivicDesk to make codes.
+
+    Saved only once a first code from the app has proved the key went in; until then the key
+    waits in the session of the page that shows it.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="authenticator")
+    key = models.CharField(max_length=64)  # base32, as the app was given it
+    set_up_at = models.DateTimeField(auto_now_add=True)
+    # The time step of the last code accepted: it and earlier ones are refused (no replays).
+    last_step = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Authenticator for {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """One single-use code to sign in with when the authenticator app is not to hand.
+
+    Only a hash is kept: the staff member sees the codes once, when they are made.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery code for {self.user}"
 
 
 class Role(models.TextChoices):

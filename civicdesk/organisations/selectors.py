@@ -32,6 +32,12 @@ def organisation_for(user: Any) -> Organisation | None:
     return membership.organisation if membership else None
 
 
+def home_organisation_id(user: Any) -> int | None:
+    """The home organisation's id, e.g. to file a staff member's audit entries under."""
+    organisation = organisation_for(user)
+    return organisation.pk if organisation else None
+
+
 def teams_for(user: Any) -> QuerySet[Team]:
     """The teams a staff member works in, e.g. to choose which queues they see."""
     if not _is_staff_member(user):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from civicdesk.core.audit import record
 from civicdesk.core.models import AuditAction
 from civicdesk.organisations.models import Membership, Organisation, Role, Team, User
-from civicdesk.organisations.selectors import calendar_for, organisation_for
+from civicdesk.organisations.selectors import calendar_for, home_organisation_id
 
 
 @transaction.atomic
@@ -225,29 +225,30 @@ def _check_role(role: str) -> None:
         raise ValidationError({"role": _("Choose a role from the list.")})
 
 
-def _home_organisation_id(user: User) -> int | None:
-    organisation = organisation_for(user)
-    return organisation.pk if organisation else None
+def record_sign_in(*, user: User, second_factor: str = "") -> None:
+    """Sign-ins and sign-outs are audited: they bound every session that saw customer data.
 
-
-def record_sign_in(*, user: User) -> None:
-    """Sign-ins and sign-outs are audited: they bound every session that saw customer data."""
+    `second_factor` says how the second step was passed ("app" or "recovery_code"), if asked.
+    """
     record(
         actor=user,
         action=AuditAction.SIGNED_IN,
         target=user,
-        organisation_id=_home_organisation_id(user),
+        organisation_id=home_organisation_id(user),
         summary="Signed in to the console",
+        detail={"second_factor": second_factor} if second_factor else None,
     )
 
 
-def record_sign_out(*, user: User) -> None:
+def record_sign_out(*, user: User, idle: bool = False) -> None:
+    """`idle`: the session ended itself after a time without use."""
     record(
         actor=user,
         action=AuditAction.SIGNED_OUT,
         target=user,
-        organisation_id=_home_organisation_id(user),
-        summary="Signed out",
+        organisation_id=home_organisation_id(user),
+        summary="Signed out after a time without use" if idle else "Signed out",
+        detail={"idle": True} if idle else None,
     )
 
 
@@ -260,7 +261,7 @@ def change_password(*, user: User, new_password: str) -> User:
             actor=user,
             action=AuditAction.PASSWORD_CHANGED,
             target=user,
-            organisation_id=_home_organisation_id(user),
+            organisation_id=home_organisation_id(user),
             summary="Changed own password",
         )
     return user

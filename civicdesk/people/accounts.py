@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicdesk.core.audit import record
-from civicdesk.core.models import AuditAction, AuditEvent
+from civicdesk.core.models import AuditAction
+from civicdesk.core.throttle import recent_failures
 from civicdesk.notify.models import Message, MessageEvent
 from civicdesk.notify.services import notify_customer
 from civicdesk.organisations.models import Membership, Organisation
@@ -215,16 +216,9 @@ def create_account(
 # Signing in and out, and passwords.
 
 
-def _failures_since(since: datetime.datetime) -> Any:
-    return AuditEvent.objects.filter(
-        action=AuditAction.SIGN_IN_FAILED, occurred_at__gte=since, detail__portal=True
-    )
-
-
 def is_throttled(*, email: str, ip_address: str) -> bool:
     """Whether too many sign-ins have failed lately for this account or from this address."""
-    since = timezone.now() - THROTTLE_WINDOW
-    failures = _failures_since(since)
+    failures = recent_failures(window=THROTTLE_WINDOW, portal=True)
     if ip_address and failures.filter(detail__ip=ip_address).count() >= MAX_FAILURES_PER_ADDRESS:
         return True
     user = User.objects.filter(username=username_for(email)).first()

@@ -323,3 +323,16 @@ def merge_customers(*, actor: Any, survivor: Customer, duplicate: Customer) -> C
         detail=detail,
     )
     return survivor
+
+
+@transaction.atomic
+def record_subject_access(*, actor: Any, customer: Customer, export_format: str) -> None:
+    """A subject access export shows everything held about the customer, sensitive services'
+    cases and internal notes included: who made one, about whom and when is itself a record."""
+    record(
+        actor=actor,
+        action=AuditAction.VIEWED_SENSITIVE,
+        target=customer,
+        summary=f"Subject access export ({export_format})",
+        detail={"format": export_format},
+    )

@@ -5,13 +5,15 @@ alike, so a guess learns nothing either way."""
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from civicdesk.core.throttle import client_address
+
 MAX_GUESSES = 10  # failed look-ups allowed per session and per IP address in a window
 WINDOW_SECONDS = 60 * 60
 SESSION_KEY = "portal_track_failures"
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_address(request) or "unknown"
 
 
 def _cache_key(request: HttpRequest) -> str:

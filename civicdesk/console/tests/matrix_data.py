@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from civicdesk.cases.models import Attachment, Case, Referral
 from civicdesk.cases.referrals import refer_case
 from civicdesk.cases.services import add_attachment, close_case, raise_case
+from civicdesk.cases.tests import images
 from civicdesk.catalogue.models import Sensitivity, Service
 from civicdesk.catalogue.services import create_service
 from civicdesk.notify.models import Message, MessageChannel, MessageEvent
@@ -36,7 +37,7 @@ from civicdesk.people.services import add_representative, create_customer
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY_MORNING = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.png(640, 480)  # a photo's header, as small as a PNG can be
 
 # The kinds of case each case row runs against.
 STANDARD = "standard"

@@ -16,6 +16,7 @@ from django.urls import reverse
 from civicdesk.cases.models import EventKind, Referral, ReferralStatus
 from civicdesk.cases.referrals import acknowledge_referral, complete_referral, refer_case
 from civicdesk.cases.services import add_attachment, add_note, raise_case
+from civicdesk.cases.tests import images
 from civicdesk.console.tests.test_raise_case import CHROMIUM, page_checker, sign_in
 from civicdesk.organisations.models import Organisation, Role
 from civicdesk.organisations.tests.factories import (
@@ -28,7 +29,7 @@ from civicdesk.people.services import record_consent
 from civicdesk.places.tests.factories import AddressFactory
 
 LONDON = ZoneInfo("Europe/London")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.png(640, 480)  # a photo's header, as small as a PNG can be
 PDF = b"%PDF-1.4\n% a tenancy agreement\n"
 DESCRIPTION = "Tenant says the neighbour at number 14 has been dumping waste for weeks"
 INTERNAL_NOTE = "Officer visit: previous enforcement notice served in 2024"

@@ -15,6 +15,7 @@ from civicdesk.notify.selectors import messages_for_customer
 from civicdesk.organisations.models import Organisation
 from civicdesk.organisations.selectors import organisation_for
 from civicdesk.people.selectors import active_representatives, consents_in_force, customer_for_user
+from civicdesk.people.subject_access import may_export
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -74,6 +75,7 @@ def customer_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "has_older": has_older,
         "can_change": getattr(organisation, "kind", None) == Organisation.Kind.COUNCIL,
         "can_merge": may_merge(request.user, organisation),
+        "can_export": may_export(request.user, customer),
         "case_entries": case_entries,
         "case_referrals": _referrals_of(request, case_entries),
         "customer_messages": list(

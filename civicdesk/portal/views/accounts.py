@@ -19,6 +19,7 @@ from civicdesk.cases.models import Case
 from civicdesk.cases.public import public_view
 from civicdesk.catalogue.models import Sensitivity
 from civicdesk.contacts.models import Contact
+from civicdesk.core.throttle import client_address
 from civicdesk.people import accounts
 from civicdesk.people.models import Customer, PortalAccount, Representative
 from civicdesk.portal.council import portal_council
@@ -162,10 +163,6 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 # Signing in and out.
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _next_url(request: HttpRequest) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     if wanted and url_has_allowed_host_and_scheme(
@@ -202,7 +199,7 @@ def _authenticate(request: HttpRequest, form: SignInForm) -> Any:
     """The user, or None with the reason added to the form. One message for a wrong email or
     password, so the form says nothing about who has an account."""
     email = form.cleaned_data["email"]
-    address = _client_address(request)
+    address = client_address(request)
     if accounts.is_throttled(email=email, ip_address=address):
         form.add_error(
             None,
