@@ -14,13 +14,18 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CUSTOMERS ?= 2000
 DEMO_CONTACTS ?= 20000
+# The task worker keeps one id across restarts, so that starting again re-queues what it was
+# running when it stopped (civicdesk.core.task_recovery). One worker a host: the host name.
+WORKER_ID ?= $(shell uname -n)
 
-.PHONY: help run test bench lint format install install-dev assets browser clean
+.PHONY: help run serve test bench load lint format install install-dev assets browser clean
 
 help:
 	@echo "make run    install, migrate, load demo data and serve on http://$(HOST):$(PORT)/staff/"
+	@echo "make serve  run under gunicorn with the worker, as in production (see docs/DEPLOYMENT.md)"
 	@echo "make test   install and run the whole suite (SQLite; DATABASE_URL for PostgreSQL)"
 	@echo "make bench  seed a council-sized database and time the hot paths"
+	@echo "make load   10 minutes of 80 agents, 200 residents and Open311 systems (LOAD_ARGS)"
 	@echo "make lint   ruff"
 
 $(PY):
@@ -55,22 +60,33 @@ browser:
 run: install
 	CIVICDESK_DEBUG=1 $(MANAGE) migrate --no-input
 	CIVICDESK_DEBUG=1 $(MANAGE) seed --customers $(DEMO_CUSTOMERS) --contacts $(DEMO_CONTACTS) --if-empty
-	CIVICDESK_DEBUG=1 $(MANAGE) schedule_escalation
-	CIVICDESK_DEBUG=1 $(MANAGE) schedule_rollups
-	CIVICDESK_DEBUG=1 $(MANAGE) schedule_alerts
-	CIVICDESK_DEBUG=1 $(MANAGE) schedule_payments
-	CIVICDESK_DEBUG=1 $(MANAGE) schedule_renewals
-	CIVICDESK_DEBUG=1 $(MANAGE) schedule_surveys
-	CIVICDESK_DEBUG=1 $(MANAGE) schedule_forecasts
-	CIVICDESK_DEBUG=1 $(MANAGE) db_worker --no-reload & worker=$$!; \
+	CIVICDESK_DEBUG=1 $(MANAGE) schedule_background_work --worker-id $(WORKER_ID)
+	CIVICDESK_DEBUG=1 $(MANAGE) db_worker --no-reload --worker-id $(WORKER_ID) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	CIVICDESK_DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+# Production-style, in the foreground: gunicorn and the task worker, static files collected and
+# served by WhiteNoise. Needs CIVICDESK_SECRET_KEY and CIVICDESK_ALLOWED_HOSTS at least;
+# docs/DEPLOYMENT.md has the rest, and systemd units that run the two processes separately.
+serve: install
+	$(MANAGE) check --deploy --fail-level ERROR
+	$(MANAGE) migrate --no-input
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(MANAGE) schedule_background_work --worker-id $(WORKER_ID)
+	$(MANAGE) db_worker --no-reload --worker-id $(WORKER_ID) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py civicdesk.wsgi
 
 test: install-dev browser
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	CIVICDESK_DEBUG=1 $(MANAGE) bench $(BENCH_ARGS)
+
+# A fresh production-style deployment (gunicorn and the worker) under locust; DATABASE_URL for
+# PostgreSQL. LOAD_ARGS=--faults kills and restarts them meanwhile; --help for the rest.
+load: install-dev assets
+	$(PY) -m loadtest.run $(LOAD_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CIVICDESK_VAR_DIR", BASE_DIR / "var"))
@@ -47,7 +48,7 @@ ALLOWED_HOSTS = _env_list("CIVICDESK_ALLOWED_HOSTS", "127.0.0.1,localhost" if DE
 CSRF_TRUSTED_ORIGINS = _env_list("CIVICDESK_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "civicdesk.console.admin_config.ConsoleSignInAdminConfig",  # Django admin
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,11 +72,14 @@ INSTALLED_APPS = [
     "civicdesk.portal",
     "civicdesk.api",
     "civicdesk.api.open311",
+    "civicdesk.monitoring",
     # After our apps, so that core's GOV.UK form templates win over Django's own.
     "django.forms",
 ]
 
 MIDDLEWARE = [
+    # First, so that it times everything below and logs the status the client gets.
+    "civicdesk.monitoring.middleware.RequestMonitoringMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "civicdesk.console.middleware.StaffOnlyConsoleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "civicdesk.urls"
@@ -99,6 +104,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicdesk.core.context_processors.service_identity",
@@ -160,9 +166,44 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one shift
+# Staff sign-in security (docs: "Staff sign-in security"). Two-factor authentication is asked
+# of every staff account unless debugging, so the demo signs in with a password alone. A staff
+# session also ends after this many minutes without a request (SESSION_COOKIE_AGE still caps it).
+CIVICDESK_STAFF_TWO_FACTOR = _env_bool("CIVICDESK_STAFF_TWO_FACTOR", not DEBUG)
+CIVICDESK_STAFF_IDLE_MINUTES = int(os.environ.get("CIVICDESK_STAFF_IDLE_MINUTES", "30"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Everything is served from here: our own scripts and styles, and inline ones only with the
+# request's nonce. Forms post here only, but for GOV.UK Pay's card pages (a redirect after POST).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF, "https://card.payments.service.gov.uk"],
+}
+# Behind a TLS-terminating proxy (the deployment guide's nginx), production turns on HSTS and
+# the redirect to HTTPS; a developer's plain-HTTP runserver does not.
+SECURE_SSL_REDIRECT = _env_bool("CIVICDESK_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("CIVICDESK_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+# gov.uk is on browsers' HSTS preload list with its subdomains, so a council's gov.uk sites are
+# HTTPS-only already; a council on another domain may turn these off.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("CIVICDESK_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = _env_bool("CIVICDESK_HSTS_PRELOAD", not DEBUG)
+# Behind our one reverse proxy, its X-Forwarded-Proto says HTTPS and the last address in
+# X-Forwarded-For is the client's (what throttling and the audit log use).
+CIVICDESK_BEHIND_PROXY = _env_bool("CIVICDESK_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if CIVICDESK_BEHIND_PROXY else None
+# /health/ and /metrics answer the load balancer and Prometheus over plain HTTP inside the
+# network (/metrics wants its bearer token).
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
@@ -174,7 +215,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts the files WhiteNoise serves (a release directory, say).
+STATIC_ROOT = Path(os.environ.get("CIVICDESK_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [("govuk-frontend", BASE_DIR / "node_modules/govuk-frontend/dist/govuk")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -187,6 +229,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Where `manage.py backup` writes and `manage.py restore --latest` looks.
+CIVICDESK_BACKUP_DIR = Path(os.environ.get("CIVICDESK_BACKUP_DIR", VAR_DIR / "backups"))
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Shown in the generic header: a council's own name, never the crown.
@@ -215,9 +259,39 @@ CIVICDESK_PAY_BASE_URL = os.environ.get(
 ).strip()
 CIVICDESK_PAY_WEBHOOK_SECRET = os.environ.get("CIVICDESK_PAY_WEBHOOK_SECRET", "").strip()
 
+# Prometheus scrapes /metrics with this bearer token; without one only this machine may.
+CIVICDESK_METRICS_TOKEN = os.environ.get("CIVICDESK_METRICS_TOKEN", "").strip()
+# Under gunicorn, the worker processes pool their request metrics in files here (read by
+# prometheus_client itself too, so it keeps the client's own name).
+CIVICDESK_METRICS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+# One JSON object a line for the log collector; readable lines on a developer's console.
+CIVICDESK_LOG_FORMAT = (
+    os.environ.get("CIVICDESK_LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        # In this order: the redaction names a request's path by the route the first one adds.
+        "request": {"()": "civicdesk.monitoring.logs.RequestContextFilter"},
+        "redact": {"()": "civicdesk.monitoring.logs.RedactPersonalData"},
+    },
+    "formatters": {
+        "json": {"()": "civicdesk.monitoring.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request", "redact"],
+            "formatter": "text" if CIVICDESK_LOG_FORMAT == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CIVICDESK_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's records go through the handler above, redacted, instead of its defaults
+        # (a second, unredacted console in debug mode; error emails to ADMINS otherwise).
+        "django": {"handlers": [], "level": "INFO"},
+    },
 }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("civicdesk.monitoring.urls")),
     path("staff/", include("civicdesk.console.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("civicdesk.api.urls")),

@@ -6,9 +6,9 @@ from dataclasses import asdict
 
 from django.tasks import task
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from civicdesk.cases import escalation
+from civicdesk.core.recurring import queue_next_run
 
 logger = logging.getLogger(__name__)
 SWEEP_INTERVAL = datetime.timedelta(minutes=5)
@@ -30,8 +30,4 @@ def schedule_sweep(*, delay: datetime.timedelta = SWEEP_INTERVAL) -> bool:
     """Queue a sweep unless one is already waiting: every sweep queues its successor, and
     `make run` calls this at start, so exactly one chain of sweeps runs. A second chain, if two
     processes raced here, would only repeat work the sweep makes idempotent."""
-    waiting = DBTaskResult.objects.filter(task_path=sweep_sla.module_path, status="READY")
-    if waiting.exists():
-        return False
-    sweep_sla.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    return queue_next_run(sweep_sla, run_after=timezone.now() + delay)

@@ -3,6 +3,7 @@ browser's say-so, and the name must agree with what the bytes are."""
 
 import hashlib
 import os
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -14,6 +15,10 @@ from django.utils.translation import gettext as _
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 SNIFF_BYTES = 8192
+# A photo from any phone is well inside this; a small file declaring more is made to exhaust
+# the memory of whoever decodes it (a staff member's browser, a future thumbnailer).
+MAX_IMAGE_PIXELS = 100_000_000
+MAX_IMAGE_SIDE = 20_000
 
 # Detected type -> (content type, the extensions a file of that type may carry)
 ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -30,6 +35,8 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "text": ("text/plain", (".txt", ".csv")),
 }
 ALLOWED_DESCRIPTION = "PDF, JPG, PNG, WebP, Word, Excel, ODT, TXT or CSV"
+# Text that a browser would render as a page or an image, running any script inside it.
+MARKUP_TAGS = (b"<svg", b"<script", b"<html", b"<iframe", b"<!doctype", b"<?xml")
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,18 @@ def _zip_kind(stream: IO[bytes]) -> str | None:
                 if mimetype == b"application/vnd.oasis.opendocument.text":
                     return "odt"
     # A damaged archive is just not a document: zlib.error comes from corrupt compressed data,
-    # NotImplementedError from a compression method Python cannot read.
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError, zlib.error):
+    # NotImplementedError from a compression method Python cannot read, EOFError from a member
+    # cut short and ValueError from offsets pointing before the start of the file.
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        KeyError,
+        RuntimeError,
+        NotImplementedError,
+        zlib.error,
+        EOFError,
+        ValueError,
+    ):
         return None
     if "[Content_Types].xml" in names:
         if any(name.startswith("word/") for name in names):
@@ -94,8 +111,70 @@ def _sniff(stream: IO[bytes], head: bytes) -> str | None:
             # A multi-byte character cut off at the end of the sample is still text.
             if error.start < len(head) - 3:
                 return None
-        return "text"
+        return "markup" if _is_markup(head) else "text"
     return None
+
+
+def _is_markup(head: bytes) -> bool:
+    """SVG, HTML or XML, whatever the name says: text that opens with a tag or holds one."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith(b"<") or any(tag in text for tag in MARKUP_TAGS)
+
+
+def _jpeg_size(stream: IO[bytes]) -> tuple[int, int] | None:
+    """From the first start-of-frame segment, walking the segments without decoding."""
+    stream.seek(2)
+    while True:
+        marker = stream.read(2)
+        if len(marker) < 2 or marker[0] != 0xFF:
+            return None
+        if marker[1] in (0xD8, 0x01) or 0xD0 <= marker[1] <= 0xD7:
+            continue  # markers without a length
+        length_bytes = stream.read(2)
+        if len(length_bytes) < 2:
+            return None
+        length = struct.unpack(">H", length_bytes)[0]
+        if 0xC0 <= marker[1] <= 0xCF and marker[1] not in (0xC4, 0xC8, 0xCC):
+            frame = stream.read(5)
+            if len(frame) < 5:
+                return None
+            height, width = struct.unpack(">HH", frame[1:5])
+            return width, height
+        if length < 2:
+            return None
+        stream.seek(length - 2, os.SEEK_CUR)
+
+
+def _image_size(kind: str, stream: IO[bytes], head: bytes) -> tuple[int, int] | None:
+    """The width and height an image declares in its header; None if it cannot be read."""
+    if kind == "png" and len(head) >= 24 and head[12:16] == b"IHDR":
+        return struct.unpack(">II", head[16:24])
+    if kind == "jpeg":
+        return _jpeg_size(stream)
+    if kind == "webp" and len(head) >= 30:
+        chunk = head[12:16]
+        if chunk == b"VP8X":
+            width = int.from_bytes(head[24:27], "little") + 1
+            return width, int.from_bytes(head[27:30], "little") + 1
+        if chunk == b"VP8L":
+            bits = int.from_bytes(head[21:25], "little")
+            return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+        if chunk == b"VP8 ":
+            width, height = struct.unpack("<HH", head[26:30])
+            return width & 0x3FFF, height & 0x3FFF
+    return None
+
+
+def _check_image(kind: str, stream: IO[bytes], head: bytes) -> None:
+    size = _image_size(kind, stream, head)
+    if size is None:
+        raise ValidationError({"file": _("The selected image is damaged: try another copy.")})
+    width, height = size
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+        raise ValidationError(
+            {"file": _("The selected image is too large (%(width)s by %(height)s pixels): "
+                       "send a smaller copy.") % {"width": width, "height": height}}
+        )  # fmt: skip
 
 
 def check_upload(stream: IO[bytes], name: str, size: int) -> CheckedFile:
@@ -108,6 +187,11 @@ def check_upload(stream: IO[bytes], name: str, size: int) -> CheckedFile:
     stream.seek(0)
     head = stream.read(SNIFF_BYTES)
     kind = _sniff(stream, head)
+    if kind == "markup":
+        raise ValidationError(
+            {"file": _("The selected file must be a %s, not an SVG image or a web page.")
+             % ALLOWED_DESCRIPTION}
+        )  # fmt: skip
     if kind is None:
         raise ValidationError({"file": _("The selected file must be a %s.") % ALLOWED_DESCRIPTION})
     content_type, extensions = ALLOWED_TYPES[kind]
@@ -115,6 +199,8 @@ def check_upload(stream: IO[bytes], name: str, size: int) -> CheckedFile:
         raise ValidationError(
             {"file": _("The file's name says one type but it contains another: rename it.")}
         )
+    if content_type.startswith("image/"):
+        _check_image(kind, stream, head)
     digest = hashlib.sha256()
     stream.seek(0)
     for chunk in iter(lambda: stream.read(1024 * 1024), b""):

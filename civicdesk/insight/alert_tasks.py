@@ -6,8 +6,8 @@ import logging
 
 from django.tasks import task
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
+from civicdesk.core.recurring import queue_next_run
 from civicdesk.insight import alerts, rollups
 from civicdesk.organisations.models import Organisation
 
@@ -43,10 +43,4 @@ def next_run(now: datetime.datetime | None = None) -> datetime.datetime:
 def schedule_alerts(*, now: datetime.datetime | None = None) -> bool:
     """Queue the next morning's run unless one is waiting already: each run queues the next,
     so one chain runs (the pattern of civicdesk.cases.tasks.schedule_sweep)."""
-    waiting = DBTaskResult.objects.filter(
-        task_path=detect_demand_alerts.module_path, status="READY"
-    )
-    if waiting.exists():
-        return False
-    detect_demand_alerts.using(run_after=next_run(now)).enqueue()
-    return True
+    return queue_next_run(detect_demand_alerts, run_after=next_run(now))

@@ -5,8 +5,8 @@ import logging
 
 from django.tasks import task
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
+from civicdesk.core.recurring import queue_next_run
 from civicdesk.insight import services
 from civicdesk.organisations.models import Organisation
 
@@ -32,8 +32,4 @@ def refresh_rollups() -> dict[str, int]:
 def schedule_refresh(*, delay: datetime.timedelta = REFRESH_INTERVAL) -> bool:
     """Queue a refresh unless one is waiting already: each refresh queues the next, so one chain
     runs (the same pattern as the SLA sweep in civicdesk.cases.tasks)."""
-    waiting = DBTaskResult.objects.filter(task_path=refresh_rollups.module_path, status="READY")
-    if waiting.exists():
-        return False
-    refresh_rollups.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    return queue_next_run(refresh_rollups, run_after=timezone.now() + delay)

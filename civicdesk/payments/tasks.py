@@ -7,8 +7,8 @@ import uuid
 
 from django.tasks import task
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
+from civicdesk.core.recurring import queue_next_run
 from civicdesk.payments import services, webhooks
 from civicdesk.payments.clients import payment_response
 from civicdesk.payments.models import PaymentStatus, SimulatedPayment
@@ -36,11 +36,7 @@ def reconcile_payments() -> int:
 
 def schedule_reconciliation(*, delay: datetime.timedelta = SWEEP_INTERVAL) -> bool:
     """Queue a sweep unless one is already waiting, so that one chain of sweeps runs."""
-    waiting = DBTaskResult.objects.filter(task_path=reconcile_payments.module_path, status="READY")
-    if waiting.exists():
-        return False
-    reconcile_payments.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    return queue_next_run(reconcile_payments, run_after=timezone.now() + delay)
 
 
 def simulated_webhook_body(simulated: SimulatedPayment, *, event_type: str) -> bytes:

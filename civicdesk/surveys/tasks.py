@@ -5,8 +5,8 @@ import logging
 
 from django.tasks import task
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
+from civicdesk.core.recurring import queue_next_run
 from civicdesk.surveys.services import invite_samples
 
 logger = logging.getLogger(__name__)
@@ -28,8 +28,4 @@ def schedule_surveys(*, delay: datetime.timedelta = RUN_EVERY) -> bool:
     """Queue a run unless one is already waiting: every run queues its successor, and
     `make run` calls this at start, so one chain of runs goes on. Two chains, if two processes
     raced here, would do no harm: each council's run locks its settings and moves its mark."""
-    waiting = DBTaskResult.objects.filter(task_path=sample_surveys.module_path, status="READY")
-    if waiting.exists():
-        return False
-    sample_surveys.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    return queue_next_run(sample_surveys, run_after=timezone.now() + delay)

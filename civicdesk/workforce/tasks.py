@@ -5,9 +5,9 @@ import logging
 
 from django.tasks import task
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from civicdesk.core.calendar import LONDON
+from civicdesk.core.recurring import queue_next_run
 from civicdesk.workforce.services import make_all_forecasts
 
 logger = logging.getLogger(__name__)
@@ -39,9 +39,5 @@ def next_run_after(moment: datetime.datetime) -> datetime.datetime:
 def schedule_forecasts(*, at_once: bool = False, now: datetime.datetime | None = None) -> bool:
     """Queue the forecast run for the next 02:00 (or now) unless one is already waiting: each
     run queues the next, so exactly one chain runs."""
-    waiting = DBTaskResult.objects.filter(task_path=forecast_contacts.module_path, status="READY")
-    if waiting.exists():
-        return False
     now = now or timezone.now()
-    forecast_contacts.using(run_after=now if at_once else next_run_after(now)).enqueue()
-    return True
+    return queue_next_run(forecast_contacts, run_after=now if at_once else next_run_after(now))

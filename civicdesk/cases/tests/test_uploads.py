@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civicdesk.cases import services, uploads
 from civicdesk.cases.models import Attachment, CaseEvent, EventKind
+from civicdesk.cases.tests.images import JPEG_HEADER, jpeg, png
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+JPEG = jpeg(1, 1)
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 TEXT = b"Fly-tip reported at the corner of Elm Road and Cedar Close.\n"
 
@@ -199,3 +200,29 @@ def test_a_damaged_archive_is_refused_not_an_error():
     content[start : start + 6] = b"\xff" * 6  # the compressed data, now nonsense
     with pytest.raises(ValidationError):
         check(bytes(content), "letter.odt")
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (png(100_000, 100_000), "bomb.png"),
+        (png(30_000, 10), "strip.png"),
+        (jpeg(12_000, 12_000), "bomb.jpg"),
+        # WebP's extended header: a canvas of 16,384 by 16,384.
+        (b"RIFF\x00\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x00\x00\x00\x00"
+         + (16_383).to_bytes(3, "little") * 2, "bomb.webp"),
+    ],
+)  # fmt: skip
+def test_images_declaring_huge_dimensions_are_refused(content, name):
+    with pytest.raises(ValidationError, match="too large"):
+        check(content, name)
+
+
+def test_a_phone_photo_sized_image_is_accepted():
+    assert check(jpeg(4032, 3024), "garden.jpg").content_type == "image/jpeg"
+    assert check(png(1170, 2532), "screenshot.png").content_type == "image/png"
+
+
+def test_an_image_whose_size_cannot_be_read_is_refused():
+    with pytest.raises(ValidationError, match="damaged"):
+        check(JPEG_HEADER + b"\xff\xd9", "photo.jpg")
