@@ -35,6 +35,9 @@ def _no_connection_outlives_the_test_database(django_db_setup, django_db_blocker
     from django.db import connection, connections
 
     with django_db_blocker.unblock():
+        # From a new session: this one may have been ended already (a test that restores a
+        # backup or drops a database), and would only report that on its next query.
+        connections.close_all()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
