@@ -77,6 +77,7 @@ def check_tasks() -> dict[str, Any]:
     running; failures are listed with their error."""
     now = timezone.now()
     results = DBTaskResult.objects.all()
+    older = Message.objects.filter(created_at__lt=now - STILL_RUNNING)
     failed = (
         results.filter(status=TaskResultStatus.FAILED)
         .values("task_path", "exception_class_path")
@@ -109,8 +110,9 @@ def check_tasks() -> dict[str, Any]:
         "run_again_after_a_kill": sum(
             1 for ids in results.values_list("worker_ids", flat=True) if len(ids) > 1
         ),
-        "messages_stuck_sending": Message.objects.filter(status=DeliveryStatus.SENDING).count(),
-        "messages_not_sent": Message.objects.filter(status=DeliveryStatus.CREATED).count(),
+        # Left at "sending" without Notify's id, or never picked up: a lost message.
+        "messages_stuck_sending": older.filter(status=DeliveryStatus.SENDING, notify_id="").count(),
+        "messages_not_sent": older.filter(status=DeliveryStatus.CREATED).count(),
     }
 
 

@@ -60,6 +60,10 @@ class NotifyClient(Protocol):
         self, *, template_id: str, personalisation: Mapping[str, Any], reference: str
     ) -> dict[str, Any]: ...
 
+    def find_sent(self, *, reference: str) -> dict[str, Any] | None:
+        """The message sent with our `reference`, shaped as the send answered, or None."""
+        ...
+
 
 def _invalid(error: recipients.InvalidRecipient) -> NotifyError:
     return NotifyError(status_code=400, error="ValidationError", detail=str(error))
@@ -130,6 +134,14 @@ class SimulatorClient:
         to = "\n".join(_check_letter(personalisation))
         return self._send(MessageChannel.LETTER, to, template_id, personalisation, reference)
 
+    def find_sent(self, *, reference: str) -> dict[str, Any] | None:
+        """What this client sent with `reference`: the simulator keeps nothing between
+        processes, so a send cut short by a dead worker is not found and goes again."""
+        for notification_id, sent in self._sent.items():
+            if sent["reference"] == reference:
+                return {"id": notification_id, "reference": reference, "content": sent["content"]}
+        return None
+
     def outcome(self, *, channel: str, to: str) -> str:
         """The status Notify's test key would end with for this recipient."""
         if channel == MessageChannel.LETTER:
@@ -180,17 +192,18 @@ class SimulatorClient:
                 status_code=400, error="BadRequestError", detail=str(error)
             ) from error
         notification_id = str(uuid.uuid4())
-        self._sent[notification_id] = {
-            "channel": channel,
-            "to": to,
-            "reference": reference,
-            "template_id": str(template_id),
-        }
         content: dict[str, Any] = {"body": body}
         if channel == MessageChannel.SMS:
             content["from_number"] = "CivicDesk"
         else:
             content["subject"] = subject
+        self._sent[notification_id] = {
+            "channel": channel,
+            "to": to,
+            "reference": reference,
+            "template_id": str(template_id),
+            "content": content,
+        }
         return {
             "id": notification_id,
             "reference": reference,
@@ -271,15 +284,41 @@ class LiveClient:
             reference=reference,
         )
 
+    def find_sent(self, *, reference: str) -> dict[str, Any] | None:
+        """Asks Notify for notifications with our `reference` (unique to one message), newest
+        first; the first is reshaped as the send's answer, whose id and content we record."""
+        found = self._request(
+            "get_all_notifications",
+            "Notify did not answer which messages it has",
+            reference=reference,
+        )
+        notifications = found.get("notifications") if isinstance(found, dict) else None
+        for notification in notifications or []:
+            if isinstance(notification, dict) and notification.get("id"):
+                content = {
+                    key: notification[key]
+                    for key in ("body", "subject")
+                    if isinstance(notification.get(key), str)
+                }
+                return {"id": notification["id"], "reference": reference, "content": content}
+        return None
+
     def _call(self, method: str, **arguments: Any) -> dict[str, Any]:
+        """A send: Notify's answer must name the notification it made."""
+        response = self._request(method, "Notify did not accept the message", **arguments)
+        if not isinstance(response, dict) or not response.get("id"):
+            raise NotifyError(
+                status_code=502, error="InvalidResponse", detail="Notify's answer had no id"
+            )
+        return response
+
+    def _request(self, method: str, refused: str, **arguments: Any) -> Any:
         client = NotificationsAPIClient(self.api_key, base_url=self.base_url, timeout=self.timeout)
         try:
-            response = getattr(client, method)(**arguments)
+            return getattr(client, method)(**arguments)
         except APIError as error:
             raise NotifyError(
-                status_code=error.status_code,
-                error=_error_names(error),
-                detail="Notify did not accept the message",
+                status_code=error.status_code, error=_error_names(error), detail=refused
             ) from error
         except TokenError as error:
             raise NotifyError(
@@ -287,11 +326,6 @@ class LiveClient:
             ) from error
         finally:
             client.request_session.close()
-        if not isinstance(response, dict) or not response.get("id"):
-            raise NotifyError(
-                status_code=502, error="InvalidResponse", detail="Notify's answer had no id"
-            )
-        return response
 
 
 def _error_names(error: APIError) -> str:

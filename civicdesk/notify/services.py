@@ -466,23 +466,30 @@ def _record_sent(message_id: int, response: Mapping[str, Any], at: datetime.date
     return message
 
 
-def send_message(*, message_id: int) -> Message:
+def send_message(*, message_id: int, resumed: bool = False) -> Message:
     """Hand a created message to Notify, once.
 
     The message is first claimed (created -> sending) by a conditional update, so a task run
     twice, or by two workers, sends it once. Notify is called outside any transaction, so no
     lock is held while it answers. A refusal or an error marks the message as a technical
     failure with a reason that names no personal data.
+
+    `resumed` is for a task run again because its worker died under it: a message that run left
+    at "sending" without Notify's id is taken over. Notify is first asked for it by our
+    reference, so it goes a second time only if Notify never got it.
     """
     client = get_client()
-    claimed = Message.objects.filter(pk=message_id, status=DeliveryStatus.CREATED).update(
-        status=DeliveryStatus.SENDING
-    )
+    claimable = Q(status=DeliveryStatus.CREATED)
+    if resumed:
+        claimable |= Q(status=DeliveryStatus.SENDING, notify_id="")
+    claimed = Message.objects.filter(claimable, pk=message_id).update(status=DeliveryStatus.SENDING)
     message = Message.objects.select_related("template").get(pk=message_id)
     if not claimed:
         return message
     try:
-        response = _dispatch(client, message)
+        response = resumed and client.find_sent(reference=str(message.reference))
+        if not response:
+            response = _dispatch(client, message)
     except NotifyError as error:
         return _record_failure(message_id, f"{error.status_code} {error.error}: {error.detail}")
     except Exception as error:  # anything else must not leave the message stuck at "sending"

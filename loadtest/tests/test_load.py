@@ -46,6 +46,7 @@ def _tasks_all_ran(results: dict[str, Any]) -> None:
     assert tasks["left_running"] == 0
     assert tasks["due_and_waiting"] == 0
     assert tasks["chains_doubled"] == 0
+    assert tasks["messages_stuck_sending"] == tasks["messages_not_sent"] == 0
 
 
 def test_a_short_load_has_no_errors(deployment):

@@ -1,7 +1,8 @@
 """A stand-in for Notify's API on a local port, so the live client runs its real HTTP path.
 
 It checks what Notify checks first (the JWT signed with the key's secret, issued by the
-service id) and answers 201 with Notify's response shape, or whatever the test queues.
+service id) and answers 201 with Notify's response shape, or whatever the test queues; it lists
+what it was sent (GET /v2/notifications, by reference too) as Notify does.
 """
 
 import json
@@ -10,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
@@ -24,6 +26,8 @@ class FakeNotify:
     requests: list[dict[str, Any]] = field(default_factory=list)
     # Answers to give instead of 201, first in first out: (status, JSON body).
     answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    # What Notify holds, newest first, as GET /v2/notifications lists it.
+    notifications: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _handler(fake: FakeNotify) -> type[BaseHTTPRequestHandler]:
@@ -39,9 +43,8 @@ def _handler(fake: FakeNotify) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
+        def _authorised(self, body: dict[str, Any]) -> bool:
+            """Records the request; answers it with a 403 or a queued answer if due."""
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
             try:
                 claims = jwt.decode(token, SECRET, algorithms=["HS256"])
@@ -50,11 +53,36 @@ def _handler(fake: FakeNotify) -> type[BaseHTTPRequestHandler]:
             fake.requests.append({"path": self.path, "body": body, "claims": claims})
             if claims.get("iss") != SERVICE_ID:
                 self._answer(403, {"errors": [{"error": "AuthError", "message": "Invalid token"}]})
-                return
+                return False
             if fake.answers:
                 self._answer(*fake.answers.pop(0))
+                return False
+            return True
+
+        def do_GET(self) -> None:
+            if not self._authorised({}):
+                return
+            query = parse_qs(urlsplit(self.path).query)
+            wanted = query.get("reference", [None])[0]
+            listed = [n for n in fake.notifications if wanted in (None, n.get("reference"))]
+            self._answer(200, {"notifications": listed, "links": {"current": self.path}})
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"{}")
+            if not self._authorised(body):
                 return
             notification_id = str(uuid.uuid4())
+            fake.notifications.insert(
+                0,
+                {
+                    "id": notification_id,
+                    "reference": body.get("reference"),
+                    "subject": "From Notify",
+                    "body": "Body as Notify made it",
+                    "status": "created",
+                },
+            )
             template_id = body["template_id"]
             self._answer(
                 201,

@@ -5,8 +5,10 @@ import uuid
 
 import pytest
 from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from civicdesk.core.models import AuditEvent
+from civicdesk.core.task_recovery import recover_abandoned_tasks
 from civicdesk.notify import services
 from civicdesk.notify.clients import SimulatorClient
 from civicdesk.notify.models import DeliveryStatus, Message, MessageEvent
@@ -36,6 +38,16 @@ def acknowledge(council, service, personalisation, templates):
         )
 
     return acknowledge
+
+
+@pytest.fixture
+def fake(settings):
+    """Notify's API stood in for on a local port, with the live backend pointed at it."""
+    with FakeNotifyServer() as fake:
+        settings.CIVICDESK_NOTIFY_BACKEND = "live"
+        settings.CIVICDESK_NOTIFY_API_KEY = API_KEY
+        settings.CIVICDESK_NOTIFY_BASE_URL = fake.base_url
+        yield fake
 
 
 def sent_entries(message):
@@ -146,18 +158,14 @@ def test_an_unexpected_error_does_not_leave_the_message_sending(
 
 
 def test_the_live_backend_sends_through_notify_and_waits_for_its_callback(
-    acknowledge, run_tasks, settings
+    acknowledge, run_tasks, fake
 ):
-    with FakeNotifyServer() as fake:
-        settings.CIVICDESK_NOTIFY_BACKEND = "live"
-        settings.CIVICDESK_NOTIFY_API_KEY = API_KEY
-        settings.CIVICDESK_NOTIFY_BASE_URL = fake.base_url
-        message = acknowledge(email="ada@example.org")
+    message = acknowledge(email="ada@example.org")
 
-        run_tasks()
+    run_tasks()
 
-        message.refresh_from_db()
-        request = fake.requests[-1]
+    message.refresh_from_db()
+    request = fake.requests[-1]
     assert request["path"] == "/v2/notifications/email"
     assert request["body"]["reference"] == str(message.reference)
     assert request["body"]["template_id"] == str(message.template.notify_template_id)
@@ -167,20 +175,91 @@ def test_the_live_backend_sends_through_notify_and_waits_for_its_callback(
     assert (message.subject, message.body) == ("From Notify", "Body as Notify made it")
 
 
-def test_notify_refusing_marks_a_technical_failure(acknowledge, run_tasks, settings):
-    with FakeNotifyServer() as fake:
-        settings.CIVICDESK_NOTIFY_BACKEND = "live"
-        settings.CIVICDESK_NOTIFY_API_KEY = API_KEY
-        settings.CIVICDESK_NOTIFY_BASE_URL = fake.base_url
-        fake.answers.append(
-            (429, {"errors": [{"error": "RateLimitError", "message": "Exceeded rate limit"}]})
-        )
-        message = acknowledge(email="ada@example.org")
-        run_tasks()
+def test_notify_refusing_marks_a_technical_failure(acknowledge, run_tasks, fake):
+    fake.answers.append(
+        (429, {"errors": [{"error": "RateLimitError", "message": "Exceeded rate limit"}]})
+    )
+    message = acknowledge(email="ada@example.org")
+    run_tasks()
 
     message.refresh_from_db()
     assert message.status == DeliveryStatus.TECHNICAL_FAILURE
     assert message.failure_detail == "429 RateLimitError: Notify did not accept the message"
+
+
+def _cut_short(message):
+    """The message as a worker killed after claiming it leaves it: sending, no Notify id."""
+    Message.objects.filter(pk=message.pk).update(status=DeliveryStatus.SENDING)
+    task = DBTaskResult.objects.filter(task_path=send_message_task.module_path).get()
+    task.claim("kingsmere-app-1")
+    return task
+
+
+def test_a_send_cut_short_by_a_dead_worker_goes_when_the_task_runs_again(acknowledge, run_tasks):
+    message = acknowledge(email="ada@example.org")
+    task = _cut_short(message)
+    send_message(message_id=message.pk)  # a first attempt leaves another's claim alone
+    assert Message.objects.get(pk=message.pk).status == DeliveryStatus.SENDING
+
+    assert recover_abandoned_tasks(starting_worker="kingsmere-app-1").requeued == 1
+    run_tasks()
+
+    message.refresh_from_db()
+    assert len(DBTaskResult.objects.get(pk=task.pk).worker_ids) == 2
+    assert message.status == DeliveryStatus.DELIVERED
+    assert sent_entries(message).count() == 1
+
+
+def test_a_resumed_send_that_notify_already_has_is_not_sent_again(acknowledge, run_tasks, fake):
+    message = acknowledge(email="ada@example.org")
+    _cut_short(message)
+    # The dead worker's request reached Notify before it died.
+    fake.notifications.append(
+        {
+            "id": "0b7a2c1e-6a4f-4d8e-9d7e-2f1c3b5a6d70",
+            "reference": str(message.reference),
+            "subject": "Received",
+            "body": "As Notify made it",
+        }
+    )
+    fake.notifications.append({"id": str(uuid.uuid4()), "reference": "someone else's"})
+    recover_abandoned_tasks(starting_worker="kingsmere-app-1")
+    run_tasks()
+
+    message.refresh_from_db()
+    assert [request["path"] for request in fake.requests] == [
+        f"/v2/notifications?reference={message.reference}"
+    ]
+    assert message.notify_id == "0b7a2c1e-6a4f-4d8e-9d7e-2f1c3b5a6d70"
+    assert (message.subject, message.body) == ("Received", "As Notify made it")
+    assert message.status == DeliveryStatus.SENDING  # until Notify's receipt arrives
+
+
+def test_a_resumed_send_that_notify_never_got_is_sent(acknowledge, run_tasks, fake):
+    message = acknowledge(mobile="07700900123")
+    _cut_short(message)
+    recover_abandoned_tasks(starting_worker="kingsmere-app-1")
+    run_tasks()
+
+    message.refresh_from_db()
+    assert [request["path"] for request in fake.requests] == [
+        f"/v2/notifications?reference={message.reference}",
+        "/v2/notifications/sms",
+    ]
+    assert message.notify_id == fake.notifications[0]["id"]
+
+
+def test_a_resumed_send_that_cannot_ask_notify_is_a_technical_failure(acknowledge, run_tasks, fake):
+    message = acknowledge(email="ada@example.org")
+    _cut_short(message)
+    fake.answers.append((500, {"errors": [{"error": "Exception", "message": "Internal"}]}))
+    recover_abandoned_tasks(starting_worker="kingsmere-app-1")
+    run_tasks()
+
+    message.refresh_from_db()
+    assert len(fake.requests) == 1  # not sent blind: staff see the failure and can resend
+    assert message.status == DeliveryStatus.TECHNICAL_FAILURE
+    assert message.failure_detail == ("500 Exception: Notify did not answer which messages it has")
 
 
 class TestReceipts:
