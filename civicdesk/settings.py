@@ -228,7 +228,8 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (case attachments, evidence): backed up and restored with the database.
+MEDIA_ROOT = Path(os.environ.get("CIVICDESK_MEDIA_ROOT", VAR_DIR / "media"))
 # Where `manage.py backup` writes and `manage.py restore --latest` looks.
 CIVICDESK_BACKUP_DIR = Path(os.environ.get("CIVICDESK_BACKUP_DIR", VAR_DIR / "backups"))
 WHITENOISE_USE_FINDERS = DEBUG

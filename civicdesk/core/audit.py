@@ -59,6 +59,30 @@ def record(
     return entry
 
 
+def record_operation(
+    *,
+    action: AuditAction,
+    record_type: str,
+    record_id: str,
+    actor_label: str,
+    summary: str,
+    detail: dict[str, Any],
+    using: str = DEFAULT_DB_ALIAS,
+) -> AuditEvent:
+    """Append an entry about something that is not a row (a backup file), done by an operator
+    outside the application (a management command), named by `actor_label`."""
+    entry = AuditEvent(
+        actor_label=actor_label[:200],
+        action=action,
+        record_type=record_type,
+        record_id=record_id[:64],
+        summary=summary[:300],
+        detail=detail,
+    )
+    entry.save(using=using)
+    return entry
+
+
 def record_each(
     *, actor: Any | None, action: AuditAction, targets: Iterable[models.Model], summary: str = ""
 ) -> list[AuditEvent]:

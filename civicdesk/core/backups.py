@@ -6,19 +6,32 @@ the schema it has (the latest migration of each app), the rows in every table an
 size and SHA-256: a restore checks the file against it before touching the database, refuses a
 backup from a newer schema than the code, and compares the rows it restored with it afterwards.
 
-A backup is complete once its manifest exists: the file is written first, under a temporary
-name, then the manifest. Restoring is all or nothing: SQLite's file is rebuilt and checked next
-to the database and then swapped in; `pg_restore` runs in a single transaction.
+Uploaded files (case attachments, application evidence) live in MEDIA_ROOT, not in the
+database: every file the backed-up rows refer to is archived beside the backup in a tar, named
+in the manifest with its checksum, so a restore brings back rows and files that belong together.
+Files referred to but not on disk when the backup is made are listed in the manifest.
+
+A backup is complete once its manifest exists: the files are written first, under temporary
+names, then the manifest. Restoring is all or nothing for the database: SQLite's file is rebuilt
+and checked next to the database and then swapped in; `pg_restore` runs in a single
+transaction. The uploads are unpacked and counted before the database is touched, and moved in
+once it is restored; the files that were there are set aside, not deleted.
+
+Both are recorded in the audit log: a backup in the database it copied, a restore in the
+database it restored (whose own log is the backup's).
 """
 
+import getpass
 import gzip
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
 import stat
 import subprocess
+import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -27,16 +40,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from django.apps import apps
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-# Goes up when the manifest changes in a way an older CivicDesk could not read.
-MANIFEST_FORMAT = 1
+from civicdesk.core.audit import record_operation
+from civicdesk.core.models import AuditAction
+
+logger = logging.getLogger(__name__)
+
+# Goes up when the manifest changes in a way an older CivicDesk could not read. Format 1 had no
+# uploads; this code reads it still.
+MANIFEST_FORMAT = 2
+READABLE_FORMATS = {1, 2}
 PREFIX = "civicdesk-"
 EXTENSIONS = {"sqlite": ".sqlite3", "postgresql": ".dump"}
 ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -50,6 +71,17 @@ class BackupError(Exception):
 
 
 @dataclass(frozen=True)
+class Uploads:
+    """The archive of the uploaded files the backed-up rows refer to."""
+
+    file: str
+    size: int
+    sha256: str
+    count: int
+    missing: list[str]  # referred to, but not on disk when the backup was made
+
+
+@dataclass(frozen=True)
 class Manifest:
     created_at: datetime
     engine: str
@@ -58,6 +90,7 @@ class Manifest:
     sha256: str
     migrations: dict[str, str]  # app label: the latest migration applied
     row_counts: dict[str, int]  # table: rows
+    uploads: Uploads | None = None  # None for backups made before uploads were kept
 
     @property
     def rows(self) -> int:
@@ -71,9 +104,11 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> "Manifest":
         data = json.loads(text)
-        if data.pop("format", None) != MANIFEST_FORMAT:
+        if data.pop("format", None) not in READABLE_FORMATS:
             raise ValueError("unknown manifest format")
         data["created_at"] = datetime.fromisoformat(data["created_at"])
+        if uploads := data.get("uploads"):
+            data["uploads"] = Uploads(**uploads)
         return cls(**data)
 
 
@@ -88,6 +123,7 @@ class RestoreReport:
     backup: Backup
     row_counts: dict[str, tuple[int, int | None]]  # table: (in the backup, restored or None)
     unapplied: list[str]  # migrations the code has that the restored database has not
+    uploads_set_aside: Path | None  # where the uploaded files that were there went
 
     @property
     def differences(self) -> dict[str, tuple[int, int | None]]:
@@ -100,6 +136,14 @@ def backup_directory() -> Path:
 
 def manifest_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.json")
+
+
+def uploads_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.uploads.tar")
+
+
+def uploads_directory() -> Path:
+    return Path(settings.MEDIA_ROOT)
 
 
 def describe_database(*, using: str = DEFAULT_DB_ALIAS) -> str:
@@ -144,35 +188,86 @@ def create_backup(
     if manifest_path(path).exists() or path.exists():
         raise BackupError(f"{path} already exists: wait a second and back up again.")
     partial = directory / f".{name}.partial"
+    partial_uploads = directory / f".{uploads_path(path).name}.partial"
     try:
         if wrapper.vendor == "sqlite":
-            migrations, row_counts = _copy_sqlite(wrapper, partial, compress=compress)
+            snapshot = _copy_sqlite(wrapper, partial, compress=compress)
         else:
-            migrations, row_counts = _dump_postgresql(wrapper, partial)
-        if not row_counts:
+            snapshot = _dump_postgresql(wrapper, partial)
+        if not snapshot.row_counts:
             raise nothing
         size, sha256 = _measure(partial)
+        uploads = _archive_uploads(snapshot.files, partial_uploads, uploads_path(path).name)
         _publish(partial, path)
+        _publish(partial_uploads, uploads_path(path))
         manifest = Manifest(
             created_at=created_at,
             engine=wrapper.vendor,
             file=name,
             size=size,
             sha256=sha256,
-            migrations=migrations,
-            row_counts=row_counts,
+            migrations=snapshot.migrations,
+            row_counts=snapshot.row_counts,
+            uploads=uploads,
         )
         _write_atomically(manifest_path(path), manifest.to_json())
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, sqlite3.Error, tarfile.TarError) as error:
         raise BackupError(f"The backup could not be written to {directory}: {error}") from error
     finally:
         partial.unlink(missing_ok=True)
+        partial_uploads.unlink(missing_ok=True)
+    _record(
+        AuditAction.BACKED_UP,
+        path,
+        f"Backup made: {manifest.rows:,} rows, {uploads.count:,} uploaded files",
+        manifest,
+        using=using,
+    )
     return Backup(path=path, manifest=manifest)
 
 
-def _copy_sqlite(
-    wrapper: BaseDatabaseWrapper, partial: Path, *, compress: bool
-) -> tuple[dict[str, str], dict[str, int]]:
+@dataclass(frozen=True)
+class Snapshot:
+    """What a backup's copy holds, read from the copy (or its snapshot) itself."""
+
+    migrations: dict[str, str]
+    row_counts: dict[str, int]
+    files: list[str]  # the names of the uploaded files its rows refer to
+
+
+def _record(
+    action: AuditAction, path: Path, summary: str, manifest: Manifest, *, using: str
+) -> None:
+    """An audit entry and a log line for an operator's backup or restore."""
+    try:
+        operator = getpass.getuser()
+    except (KeyError, OSError):  # a container's user with no name
+        operator = f"uid {os.getuid()}"
+    detail = {
+        "backup": path.name,
+        "made_at": manifest.created_at.isoformat(),
+        "engine": manifest.engine,
+        "rows": manifest.rows,
+        "uploads": manifest.uploads.count if manifest.uploads else None,
+    }
+    logger.info("%s (%s) by %s", summary, path.name, operator)
+    try:
+        record_operation(
+            action=action,
+            record_type="core.backup",
+            record_id=path.name,
+            actor_label=f"{operator} (manage.py)",
+            summary=summary,
+            detail=detail,
+            using=using,
+        )
+    except DatabaseError:
+        # A restored database too old for today's audit table: the log line must do until
+        # it is migrated.
+        logger.exception("The audit log could not record: %s", summary)
+
+
+def _copy_sqlite(wrapper: BaseDatabaseWrapper, partial: Path, *, compress: bool) -> Snapshot:
     """Copy the live database in one step of SQLite's backup API: one read transaction, so a
     consistent snapshot however busy the writers are (copying in steps would start again after
     every write). The copy is checked, and its manifest read from the copy itself."""
@@ -184,33 +279,78 @@ def _copy_sqlite(
             # One self-contained file: the app's connections turn WAL on again after a restore.
             target.execute("PRAGMA journal_mode=DELETE")
             _check_integrity(target)
-            cursor = target.cursor()
-            tables = _sqlite_tables(cursor)
-            migrations, row_counts = _latest_migrations(cursor, tables), _count(cursor, tables)
+            snapshot = _read_snapshot(target.cursor(), _sqlite_tables(target.cursor()))
         if compress:
             with open(copy, "rb") as source, gzip.open(partial, "wb", compresslevel=6) as out:
                 shutil.copyfileobj(source, out, CHUNK)
     finally:
         if compress:
             copy.unlink(missing_ok=True)
-    return migrations, row_counts
+    return snapshot
 
 
-def _dump_postgresql(
-    wrapper: BaseDatabaseWrapper, partial: Path
-) -> tuple[dict[str, str], dict[str, int]]:
+def _dump_postgresql(wrapper: BaseDatabaseWrapper, partial: Path) -> Snapshot:
     """pg_dump from a snapshot this connection exports, so the rows it counts and the schema
     it records are exactly what the dump holds, whatever is written meanwhile."""
     with transaction.atomic(using=wrapper.alias), wrapper.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")
         (snapshot,) = cursor.fetchone()
-        tables = wrapper.introspection.table_names(cursor)
-        migrations, row_counts = _latest_migrations(cursor, tables), _count(cursor, tables)
+        read = _read_snapshot(cursor, wrapper.introspection.table_names(cursor))
         _run_postgresql_tool(
             wrapper, "pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={partial}"
         )
-    return migrations, row_counts
+    return read
+
+
+def _read_snapshot(cursor: Cursor, tables: list[str]) -> Snapshot:
+    return Snapshot(
+        migrations=_latest_migrations(cursor, tables),
+        row_counts=_count(cursor, tables),
+        files=_referenced_files(cursor, tables),
+    )
+
+
+def _referenced_files(cursor: Cursor, tables: list[str]) -> list[str]:
+    """The names in every file field of every model whose table the copy has."""
+    columns = sorted(
+        {
+            (model._meta.db_table, field.column)
+            for model in apps.get_models()
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.FileField) and model._meta.db_table in tables
+        }
+    )
+    names: set[str] = set()
+    for table, column in columns:
+        cursor.execute(
+            f"SELECT DISTINCT {_quote(column)} FROM {_quote(table)} WHERE {_quote(column)} <> ''"
+        )
+        names.update(name for (name,) in cursor.fetchall() if name)
+    return sorted(names)
+
+
+def _archive_uploads(names: list[str], partial: Path, file: str) -> Uploads:
+    """Archive the uploaded files named (uncompressed: photos and PDFs are compressed already).
+
+    A name that is not a file under MEDIA_ROOT (removed since the rows were read, or never
+    there) is listed as missing rather than failing the backup of everything else.
+    """
+    root = uploads_directory().resolve()
+    missing = []
+    with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
+        for name in names:
+            source = (root / name).resolve()
+            try:
+                if not source.is_relative_to(root):
+                    raise FileNotFoundError(name)
+                archive.add(source, arcname=name, recursive=False)
+            except FileNotFoundError:
+                missing.append(name)
+    size, sha256 = _measure(partial)
+    return Uploads(
+        file=file, size=size, sha256=sha256, count=len(names) - len(missing), missing=missing
+    )
 
 
 def prune_backups(*, directory: Path, keep: int) -> list[Path]:
@@ -218,6 +358,7 @@ def prune_backups(*, directory: Path, keep: int) -> list[Path]:
     removed = []
     for path in list_backups(directory=directory)[keep:]:
         path.unlink(missing_ok=True)
+        uploads_path(path).unlink(missing_ok=True)
         manifest_path(path).unlink()
         removed.append(path)
     return removed
@@ -277,6 +418,23 @@ def read_backup(path: Path, *, using: str = DEFAULT_DB_ALIAS) -> Backup:
             f"The backup {path} is damaged or incomplete: its size or SHA-256 checksum is not "
             "the one its manifest recorded. Nothing was restored; use another backup."
         )
+    if manifest.uploads:
+        archive = path.with_name(manifest.uploads.file)
+        try:
+            measured = _measure(archive)
+        except FileNotFoundError as error:
+            raise BackupError(
+                f"The backup's uploaded files ({archive.name}) are not beside it: copy them "
+                "back beside the backup, or use another backup."
+            ) from error
+        except OSError as error:
+            raise BackupError(f"The uploaded files {archive} cannot be read: {error}") from error
+        if measured != (manifest.uploads.size, manifest.uploads.sha256):
+            raise BackupError(
+                f"The backup's uploaded files ({archive.name}) are damaged or incomplete: their "
+                "size or SHA-256 checksum is not the one the manifest recorded. Nothing was "
+                "restored; use another backup."
+            )
     if newer := newer_migrations(manifest.migrations):
         raise BackupError(
             "This backup was made by a newer version of CivicDesk: its database has migrations "
@@ -300,20 +458,90 @@ def restore_backup(backup: Backup, *, using: str = DEFAULT_DB_ALIAS) -> RestoreR
     """
     wrapper = connections[using]
     wrapper.close()
-    if wrapper.vendor == "sqlite":
-        restored = _restore_sqlite(wrapper, backup)
-    else:
-        restored = _restore_postgresql(wrapper, backup)
+    staged = _stage_uploads(backup)
+    try:
+        if wrapper.vendor == "sqlite":
+            restored = _restore_sqlite(wrapper, backup)
+        else:
+            restored = _restore_postgresql(wrapper, backup)
+    except BaseException:
+        if staged:
+            shutil.rmtree(staged, ignore_errors=True)
+        raise
     wrapper.close()
+    set_aside = _swap_in_uploads(staged) if staged else None
     executor = MigrationExecutor(wrapper)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    manifest = backup.manifest
+    _record(
+        AuditAction.RESTORED,
+        backup.path,
+        f"Restored from the backup made {manifest.created_at:%Y-%m-%d %H:%M} UTC",
+        manifest,
+        using=using,
+    )
     return RestoreReport(
         backup=backup,
         row_counts={
-            table: (rows, restored.get(table)) for table, rows in backup.manifest.row_counts.items()
+            table: (rows, restored.get(table)) for table, rows in manifest.row_counts.items()
         },
         unapplied=[f"{migration.app_label}.{migration.name}" for migration, _ in plan],
+        uploads_set_aside=set_aside,
     )
+
+
+RESTORING = ".restoring-"
+SET_ASIDE = ".before-restore-"
+
+
+def _stage_uploads(backup: Backup) -> Path | None:
+    """Unpack the backup's uploads into a folder inside MEDIA_ROOT (the same file system, even
+    when it is a volume of its own, so that moving them in is a rename) and count them."""
+    uploads = backup.manifest.uploads
+    if uploads is None:
+        return None
+    root = uploads_directory()
+    root.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(dir=root, prefix=RESTORING))
+    try:
+        with tarfile.open(backup.path.with_name(uploads.file)) as archive:
+            archive.extractall(staged, filter="data")  # no absolute paths, links out, devices
+        unpacked = sum(1 for item in staged.rglob("*") if item.is_file())
+        if unpacked != uploads.count:
+            raise BackupError(
+                f"The backup's uploaded files hold {unpacked} files; the manifest records "
+                f"{uploads.count}. Nothing was restored; use another backup."
+            )
+    except (OSError, tarfile.TarError) as error:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise BackupError(
+            f"The backup's uploaded files could not be unpacked into {root}: {error}. "
+            "Nothing was restored."
+        ) from error
+    except BackupError:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return staged
+
+
+def _swap_in_uploads(staged: Path) -> Path:
+    """Move what MEDIA_ROOT holds into a folder set aside (uploads since the backup, which an
+    operator may want back) and the restored files in, giving them MEDIA_ROOT's owner."""
+    root = staged.parent
+    status = root.stat()
+    set_aside = root / f"{SET_ASIDE}{timezone.now():%Y%m%dT%H%M%S%fZ}"
+    set_aside.mkdir()
+    if (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):  # a restore run as root
+        for item in (set_aside, *staged.rglob("*")):
+            os.chown(item, status.st_uid, status.st_gid)
+    for item in root.iterdir():
+        if not item.name.startswith((RESTORING, SET_ASIDE)):
+            os.replace(item, set_aside / item.name)
+    for item in staged.iterdir():
+        os.replace(item, root / item.name)
+    staged.rmdir()
+    _sync_directory(root)
+    return set_aside
 
 
 def _restore_sqlite(wrapper: BaseDatabaseWrapper, backup: Backup) -> dict[str, int]:
@@ -452,10 +680,14 @@ def _latest_migrations(cursor: Cursor, tables: list[str]) -> dict[str, str]:
 def _count(cursor: Cursor, tables: list[str]) -> dict[str, int]:
     counts = {}
     for table in tables:
-        quoted = '"' + table.replace('"', '""') + '"'
-        cursor.execute(f"SELECT count(*) FROM {quoted}")
+        cursor.execute(f"SELECT count(*) FROM {_quote(table)}")
         (counts[table],) = cursor.fetchone()
     return counts
+
+
+def _quote(name: str) -> str:
+    """An identifier quoted as both engines read it."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _check_integrity(database: sqlite3.Connection) -> None:

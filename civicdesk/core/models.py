@@ -20,6 +20,8 @@ class AuditAction(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     ACCESS_GRANTED = "access_granted", _("Access granted")
     ACCESS_REVOKED = "access_revoked", _("Access revoked")
+    BACKED_UP = "backed_up", _("Backed up")
+    RESTORED = "restored", _("Restored from a backup")
 
 
 class AuditQuerySet(models.QuerySet):

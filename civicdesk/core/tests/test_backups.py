@@ -8,6 +8,7 @@ Backups are read by other connections and processes, so the tests commit for rea
 
 import datetime
 import hashlib
+import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -18,13 +19,17 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from civicdesk.cases.models import Case
+from civicdesk.cases.services import attach_file
+from civicdesk.cases.tests.factories import CaseFactory
 from civicdesk.contacts.models import Contact
 from civicdesk.core import backups
+from civicdesk.core.models import AuditAction, AuditEvent
 from civicdesk.organisations.tests.factories import MembershipFactory, OrganisationFactory
 from civicdesk.people.models import Customer
 
@@ -34,6 +39,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def database(transactional_db, tmp_path, settings) -> Iterator[None]:
     settings.CIVICDESK_BACKUP_DIR = tmp_path / "backups"
+    settings.MEDIA_ROOT = tmp_path / "media"
     if connection.vendor == "sqlite":
         yield from on_a_file(tmp_path / "civicdesk.sqlite3")
         return
@@ -71,14 +77,21 @@ def on_a_file(path: Path) -> Iterator[None]:
 
 
 def every_record() -> dict[str, tuple[int, str]]:
-    """For every model of every CivicDesk app: its rows, and a checksum of them in pk order."""
+    """For every model of every CivicDesk app: its rows, and a checksum of them in pk order.
+
+    The audit entries of backups and restores are left out: a restore brings back the audit log
+    as it was and then records itself in it.
+    """
     records = {}
     for model in apps.get_models(include_auto_created=True):
         if not model._meta.app_config.name.startswith("civicdesk."):
             continue
         columns = [field.attname for field in model._meta.concrete_fields]
+        rows = model._base_manager.order_by("pk")
+        if model is AuditEvent:
+            rows = rows.exclude(record_type="core.backup")
         digest, count = hashlib.sha256(), 0
-        for row in model._base_manager.order_by("pk").values_list(*columns).iterator():
+        for row in rows.values_list(*columns).iterator():
             digest.update(repr(row).encode())
             count += 1
         records[model._meta.label] = (count, digest.hexdigest())
@@ -118,6 +131,11 @@ def test_a_restore_brings_back_every_record(database):
 
     assert "every table has the rows the backup's manifest records" in output
     assert every_record() == before
+    restored = AuditEvent.objects.get(record_type="core.backup")  # the backup's own is later
+    assert restored.action == AuditAction.RESTORED
+    assert restored.record_id == backups.latest_backup().name
+    assert restored.detail["rows"] == manifest.rows
+    assert restored.actor_label.endswith("(manage.py)")
 
 
 def unapplied() -> list[str]:
@@ -253,3 +271,115 @@ def test_an_older_backup_is_restored_and_then_migrated(database):
     finally:
         call_command("migrate", verbosity=0)
     assert unapplied() == []
+
+
+def attach(case: Case, name: str, content: bytes) -> Path:
+    attachment = attach_file(
+        actor=None, case=case, upload=SimpleUploadedFile(name, content, "text/plain")
+    )
+    return Path(attachment.file.path)
+
+
+def every_upload(root: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file() and not path.relative_to(root).parts[0].startswith(".")
+    }
+
+
+def test_uploaded_files_come_back_with_the_rows_that_refer_to_them(database, settings):
+    case = CaseFactory()
+    kept = [attach(case, f"letter-{number}.txt", f"Letter {number}".encode()) for number in (1, 2)]
+    media = Path(settings.MEDIA_ROOT)
+    stray = media / "cases" / "not-referred-to.txt"
+    stray.write_text("left behind by a failed upload")
+    before, files = every_record(), every_upload(media)
+
+    output = run("backup")
+
+    manifest = backups.read_backup(backups.latest_backup()).manifest
+    assert manifest.uploads.count == 2 and manifest.uploads.missing == []
+    assert "Archived 2 uploaded files" in output
+    backed_up = AuditEvent.objects.get(record_type="core.backup")
+    assert backed_up.action == AuditAction.BACKED_UP and backed_up.detail["uploads"] == 2
+    # After the backup: one file lost from the disk, another uploaded.
+    kept[0].unlink()
+    later = attach(case, "later.txt", b"After the backup")
+
+    output = run("restore", "--latest", "--no-input")
+
+    assert every_record() == before
+    assert every_upload(media) == {
+        name: data for name, data in files.items() if "not-ref" not in name
+    }
+    set_aside = next(media.glob(".before-restore-*"))
+    assert f"kept in {set_aside}" in output
+    assert (set_aside / later.relative_to(media)).read_bytes() == b"After the backup"
+    assert (set_aside / stray.relative_to(media)).exists()
+    assert not list(media.glob(".restoring-*"))
+
+
+def test_files_missing_when_the_backup_is_made_are_named(database, settings):
+    case = CaseFactory()
+    gone = attach(case, "gone.txt", b"soon gone")
+    attach(case, "here.txt", b"still here")
+    gone.unlink()
+
+    out, err = StringIO(), StringIO()
+    call_command("backup", stdout=out, stderr=err)
+
+    uploads = backups.read_backup(backups.latest_backup()).manifest.uploads
+    name = str(gone.relative_to(settings.MEDIA_ROOT))
+    assert (uploads.count, uploads.missing) == (1, [name])
+    assert f"1 files the database refers to are not in {settings.MEDIA_ROOT}: {name}" in (
+        err.getvalue()
+    )
+    assert "already missing when it was made" in run("restore", "--latest", "--no-input")
+
+
+def test_damaged_or_absent_uploads_are_refused_before_anything_changes(database, settings):
+    case = CaseFactory()
+    attach(case, "letter.txt", b"A letter")
+    backup = backups.create_backup()
+    archive = backups.uploads_path(backup.path)
+    CaseFactory()
+    before, files = every_record(), every_upload(Path(settings.MEDIA_ROOT))
+
+    whole = archive.read_bytes()
+    archive.write_bytes(whole[:-512])
+    with pytest.raises(CommandError, match=r"uploaded files .* are damaged or incomplete"):
+        run("restore", str(backup.path), "--no-input")
+    archive.unlink()
+    with pytest.raises(CommandError, match=r"uploaded files .* are not beside it"):
+        run("restore", str(backup.path), "--no-input")
+    # Damage the checksum cannot see: the archive holds another number of files.
+    archive.write_bytes(whole)
+    rewrite_manifest(
+        backup.path,
+        uploads=replace(backup.manifest.uploads, count=backup.manifest.uploads.count + 1),
+    )
+    with pytest.raises(backups.BackupError, match="hold 1 files; the manifest records 2"):
+        backups.restore_backup(backups.read_backup(backup.path))
+
+    assert every_record() == before
+    assert every_upload(Path(settings.MEDIA_ROOT)) == files
+    assert not list(Path(settings.MEDIA_ROOT).glob(".restoring-*"))
+
+
+def test_a_backup_made_before_uploads_were_kept_restores_the_rows_only(database, settings):
+    a_little_council()
+    backup = backups.create_backup()
+    data = json.loads(backups.manifest_path(backup.path).read_text())
+    del data["uploads"]
+    data["format"] = 1
+    backups.manifest_path(backup.path).write_text(json.dumps(data))
+    backups.uploads_path(backup.path).unlink()
+    on_disk = Path(settings.MEDIA_ROOT) / "cases" / "today.txt"
+    on_disk.parent.mkdir(parents=True)
+    on_disk.write_text("uploaded today")
+
+    output = run("restore", "--latest", "--no-input")
+
+    assert "no uploaded files" in output
+    assert on_disk.read_text() == "uploaded today"

@@ -1,5 +1,6 @@
-"""`manage.py backup`: a consistent copy of the database, with its manifest, in the backup
-directory (CIVICDESK_BACKUP_DIR). Safe to run while the web server and the worker are busy."""
+"""`manage.py backup`: a consistent copy of the database and the uploaded files its rows refer
+to, with a manifest, in the backup directory (CIVICDESK_BACKUP_DIR). Safe to run while the web
+server and the worker are busy."""
 
 import time
 from pathlib import Path
@@ -8,11 +9,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 
-from civicdesk.core.backups import BackupError, create_backup, prune_backups
+from civicdesk.core.backups import BackupError, create_backup, prune_backups, uploads_directory
 
 
 class Command(BaseCommand):
-    help = "Back the database up: SQLite's online backup, or pg_dump for PostgreSQL."
+    help = (
+        "Back the database up (SQLite's online backup, or pg_dump for PostgreSQL) with the "
+        "uploaded files it refers to."
+    )
     # An operator's tool: a failing system check (a missing API key, say) must not stand
     # between them and their data.
     requires_system_checks: list[str] = []
@@ -50,6 +54,18 @@ class Command(BaseCommand):
                 f"in {time.perf_counter() - started:.1f} s."
             )
         )
+        uploads = manifest.uploads
+        self.stdout.write(
+            f"Archived {uploads.count:,} uploaded files ({filesizeformat(uploads.size)}) in "
+            f"{uploads.file}."
+        )
+        if uploads.missing:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{len(uploads.missing)} files the database refers to are not in "
+                    f"{uploads_directory()}: " + ", ".join(uploads.missing[:10])
+                )
+            )
         if keep is not None:
             for removed in prune_backups(directory=backup.path.parent, keep=keep):
                 self.stdout.write(f"Removed the older backup {removed}.")

@@ -17,6 +17,7 @@ from civicdesk.core.backups import (
     latest_backup,
     read_backup,
     restore_backup,
+    uploads_directory,
 )
 
 
@@ -48,7 +49,12 @@ class Command(BaseCommand):
                 f"Backup {backup.path}\n  made {manifest.created_at.day} "
                 f"{manifest.created_at:%B %Y %H:%M} UTC: "
                 f"{filesizeformat(manifest.size)}, {len(manifest.row_counts)} tables, "
-                f"{manifest.rows:,} rows"
+                f"{manifest.rows:,} rows, "
+                + (
+                    f"{manifest.uploads.count:,} uploaded files"
+                    if manifest.uploads
+                    else "no uploaded files (made before backups kept them)"
+                )
             )
             if options["interactive"] and not self.confirmed():
                 raise CommandError("Restore cancelled: the database was not changed.")
@@ -59,8 +65,9 @@ class Command(BaseCommand):
 
     def confirmed(self) -> bool:
         self.stdout.write(
-            f"This replaces the database {describe_database()}: everything written since the "
-            "backup was made will be lost. Stop the web server and the worker first."
+            f"This replaces the database {describe_database()} and the uploaded files in "
+            f"{uploads_directory()}: everything written since the backup was made will be "
+            "lost. Stop the web server and the worker first."
         )
         return input('Type "yes" to restore: ').strip().lower() == "yes"
 
@@ -95,3 +102,22 @@ class Command(BaseCommand):
                 "table has the rows the backup's manifest records."
             )
         )
+        if report.uploads_set_aside:
+            self.stdout.write(
+                f"Restored {manifest.uploads.count:,} uploaded files. The files that were "
+                f"there are kept in {report.uploads_set_aside}: delete that folder once the "
+                "restore is checked."
+            )
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    "The backup has no uploaded files: those on disk were left as they were."
+                )
+            )
+        if manifest.uploads and manifest.uploads.missing:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(manifest.uploads.missing)} files the backup's rows refer to were "
+                    "already missing when it was made: " + ", ".join(manifest.uploads.missing[:10])
+                )
+            )
