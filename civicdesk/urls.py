@@ -10,3 +10,6 @@ urlpatterns = [
     path("payments/", include("civicdesk.payments.urls")),
     path("", include("civicdesk.portal.urls")),
 ]
+
+# Django's own 400 page says only "Bad Request (400)"; ours says what to do.
+handler400 = "civicdesk.core.errors.bad_request"

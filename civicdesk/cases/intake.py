@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from civicdesk.cases.models import Case
 from civicdesk.cases.services import attach_file, raise_case
-from civicdesk.cases.uploads import check_upload
+from civicdesk.cases.uploads import PHOTO_TYPES, check_upload
 from civicdesk.catalogue.models import Channel, RequestKind, Service
 from civicdesk.catalogue.questions import clean_answers
 from civicdesk.contacts.models import Outcome
@@ -193,7 +193,7 @@ def submit_request(
     else:
         for photo in photos:
             try:
-                check_upload(photo, photo.name or "", photo.size or 0)
+                check_upload(photo, photo.name or "", photo.size or 0, accepted=PHOTO_TYPES)
             except ValidationError as error:
                 errors["photos"] = error.message_dict.get("file", error.messages)[0]
                 break

@@ -3,18 +3,23 @@ browser's say-so, and the name must agree with what the bytes are."""
 
 import hashlib
 import os
+import re
 import struct
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import IO
 
 from django.core.exceptions import ValidationError
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 SNIFF_BYTES = 8192
+# Text files are searched for markup this much at a time, from start to end.
+SCAN_CHUNK_BYTES = 1024 * 1024
 # A photo from any phone is well inside this; a small file declaring more is made to exhaust
 # the memory of whoever decodes it (a staff member's browser, a future thumbnailer).
 MAX_IMAGE_PIXELS = 100_000_000
@@ -34,9 +39,25 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "odt": ("application/vnd.oasis.opendocument.text", (".odt",)),
     "text": ("text/plain", (".txt", ".csv")),
 }
-ALLOWED_DESCRIPTION = "PDF, JPG, PNG, WebP, Word, Excel, ODT, TXT or CSV"
+# Of the types a case may hold, the images: what a photo field takes.
+PHOTO_TYPES = ("jpeg", "png", "webp")
+# What people call each type, in the order messages name them ("PDF, JPG or PNG").
+TYPE_NAMES: dict[str, tuple[str, ...]] = {
+    "pdf": ("PDF",),
+    "jpeg": ("JPG",),
+    "png": ("PNG",),
+    "webp": ("WebP",),
+    "docx": ("Word",),
+    "xlsx": ("Excel",),
+    "odt": ("ODT",),
+    "text": ("TXT", "CSV"),
+}
 # Text that a browser would render as a page or an image, running any script inside it.
 MARKUP_TAGS = (b"<svg", b"<script", b"<html", b"<iframe", b"<!doctype", b"<?xml")
+# One pass over the text for any of them, in any case: a few milliseconds for 10MB of rows.
+_MARKUP_TAG = re.compile(b"|".join(re.escape(tag) for tag in MARKUP_TAGS), re.IGNORECASE)
+# Each chunk is searched with this much of the one before, so a tag split between two is found.
+_TAG_OVERLAP = max(len(tag) for tag in MARKUP_TAGS) - 1
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,13 @@ class CheckedFile:
     content_type: str
     size: int
     sha256: str
+
+
+def describe_types(accepted: Collection[str]) -> str:
+    """The accepted types in words for a refusal, like "PDF, JPG or PNG": each upload field
+    names what it takes, not everything a case may hold."""
+    names = [name for kind, words in TYPE_NAMES.items() if kind in accepted for name in words]
+    return get_text_list(names, _("or"))
 
 
 def safe_name(name: str) -> str:
@@ -111,14 +139,26 @@ def _sniff(stream: IO[bytes], head: bytes) -> str | None:
             # A multi-byte character cut off at the end of the sample is still text.
             if error.start < len(head) - 3:
                 return None
-        return "markup" if _is_markup(head) else "text"
+        return "markup" if _is_markup(stream, head) else "text"
     return None
 
 
-def _is_markup(head: bytes) -> bool:
+def _is_markup(stream: IO[bytes], head: bytes) -> bool:
     """SVG, HTML or XML, whatever the name says: text that opens with a tag or holds one."""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return text.startswith(b"<") or any(tag in text for tag in MARKUP_TAGS)
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or _holds_tag(stream)
+
+
+def _holds_tag(stream: IO[bytes]) -> bool:
+    """Whether a markup tag is anywhere in the file, not only in the sniffed head: a page
+    after 8KB of harmless text still runs its script once a browser renders it."""
+    stream.seek(0)
+    carried = b""
+    for chunk in iter(lambda: stream.read(SCAN_CHUNK_BYTES), b""):
+        text = carried + chunk
+        if _MARKUP_TAG.search(text):
+            return True
+        carried = text[-_TAG_OVERLAP:]
+    return False
 
 
 def _jpeg_size(stream: IO[bytes]) -> tuple[int, int] | None:
@@ -177,8 +217,11 @@ def _check_image(kind: str, stream: IO[bytes], head: bytes) -> None:
         )  # fmt: skip
 
 
-def check_upload(stream: IO[bytes], name: str, size: int) -> CheckedFile:
-    """Refuse what a case should not hold, with a message the uploader can act on."""
+def check_upload(
+    stream: IO[bytes], name: str, size: int, *, accepted: Collection[str] = tuple(ALLOWED_TYPES)
+) -> CheckedFile:
+    """Refuse what a case should not hold, or what the field does not take (`accepted`, a
+    subset of ALLOWED_TYPES' keys), with a message the uploader can act on."""
     name = safe_name(name)
     if size == 0:
         raise ValidationError({"file": _("The selected file is empty.")})
@@ -190,10 +233,12 @@ def check_upload(stream: IO[bytes], name: str, size: int) -> CheckedFile:
     if kind == "markup":
         raise ValidationError(
             {"file": _("The selected file must be a %s, not an SVG image or a web page.")
-             % ALLOWED_DESCRIPTION}
+             % describe_types(accepted)}
         )  # fmt: skip
-    if kind is None:
-        raise ValidationError({"file": _("The selected file must be a %s.") % ALLOWED_DESCRIPTION})
+    if kind is None or kind not in accepted:
+        raise ValidationError(
+            {"file": _("The selected file must be a %s.") % describe_types(accepted)}
+        )
     content_type, extensions = ALLOWED_TYPES[kind]
     if os.path.splitext(name)[1] not in extensions:
         raise ValidationError(

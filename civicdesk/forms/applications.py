@@ -207,7 +207,9 @@ def _store_evidence(
     application: Application, code: str, upload: UploadedFile
 ) -> tuple[Evidence, str]:
     try:
-        checked = check_upload(upload, upload.name or "", upload.size or 0)
+        checked = check_upload(
+            upload, upload.name or "", upload.size or 0, accepted=runner.EVIDENCE_TYPES
+        )
     except ValidationError as error:
         raise ValidationError({code: error.message_dict.get("file", error.messages)}) from error
     evidence = Evidence(
@@ -684,7 +686,9 @@ def provide_information(
     case = case_services.lock_case(application.case)
     for upload in files:
         try:
-            check_upload(upload, upload.name or "", upload.size or 0)
+            check_upload(
+                upload, upload.name or "", upload.size or 0, accepted=runner.EVIDENCE_TYPES
+            )
         except ValidationError as error:
             raise ValidationError(
                 {"files": error.message_dict.get("file", error.messages)}

@@ -19,12 +19,15 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from civicdesk.cases.uploads import ALLOWED_TYPES, describe_types
 from civicdesk.catalogue.questions import MAX_NUMBER
 from civicdesk.forms.fields import DatePartsField, normalise_uk_phone
 from civicdesk.forms.models import FormPage, FormQuestion, FormVersion, QuestionKind
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-FILE_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
+# What a file question takes, of the types a case may hold: its refusals name these alone.
+EVIDENCE_TYPES = ("pdf", "jpeg", "png")
+FILE_TYPES = {extension for kind in EVIDENCE_TYPES for extension in ALLOWED_TYPES[kind][1]}
 EMPTY = (None, "", [], {})
 
 
@@ -589,7 +592,9 @@ class PageForm(forms.Form):
     def _check_file(self, upload: UploadedFile) -> UploadedFile:
         name = (upload.name or "").lower()
         if not any(name.endswith(suffix) for suffix in FILE_TYPES):
-            raise ValidationError(_("The selected file must be a PDF, JPG or PNG"))
+            raise ValidationError(
+                _("The selected file must be a %s") % describe_types(EVIDENCE_TYPES)
+            )
         if upload.size > MAX_FILE_BYTES:
             raise ValidationError(_("The selected file must be smaller than 10MB"))
         if upload.size == 0:

@@ -153,6 +153,14 @@ def test_photos_are_checked_first_and_attached_to_the_case(submit, media):
     assert Case.objects.count() == 1
 
 
+def test_a_document_is_not_taken_as_a_photo(submit, media):
+    letter = SimpleUploadedFile("letter.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    with pytest.raises(ValidationError) as error:
+        submit(photos=[letter])
+    assert error.value.message_dict["photos"] == ["The selected file must be a JPG, PNG or WebP."]
+    assert not Case.objects.exists()
+
+
 def test_more_than_three_photos_are_refused(submit, media):
     photos = [SimpleUploadedFile(f"{n}.png", PNG, content_type="image/png") for n in range(4)]
     with pytest.raises(ValidationError) as error:

@@ -77,6 +77,17 @@ def test_bad_json_unknown_payments_and_methods(client, settings):
 
 
 @pytest.mark.django_db
+def test_a_body_too_large_to_be_pays_is_refused_not_retried(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"resource_id": "x" * 2000, "event_type": "x"}).encode()
+
+    answer = _post(client, body)
+
+    assert answer.status_code == 400  # a 5xx would have Pay send it again and again
+    assert answer.json() == {"error": "body too large"}
+
+
+@pytest.mark.django_db
 def test_live_backend_without_a_webhook_secret_refuses_everything(client, settings):
     settings.CIVICDESK_PAY_BACKEND = "live"
     settings.CIVICDESK_PAY_API_KEY = "api_test_key"

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -16,11 +17,15 @@ logger = logging.getLogger(__name__)
 @require_POST
 def webhook(request: HttpRequest) -> JsonResponse:
     """200 once handled (or for a payment we do not hold: Pay need not retry), 400 for a body
-    that is not JSON, 401 for a missing or wrong signature, 503 when Pay cannot be asked (Pay
-    retries). Never a 500."""
+    that is not JSON or is too large to be one of Pay's, 401 for a missing or wrong signature,
+    503 when Pay cannot be asked (Pay retries). Never a 500."""
     signature = request.headers.get("Pay-Signature", "")
     try:
-        payment = receive_webhook(body=request.body, signature=signature)
+        body = request.body
+    except RequestDataTooBig:
+        return JsonResponse({"error": "body too large"}, status=400)
+    try:
+        payment = receive_webhook(body=body, signature=signature)
     except WebhookRefused:
         return JsonResponse({"error": "bad signature"}, status=401)
     except WebhookInvalid:

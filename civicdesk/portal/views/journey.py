@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from civicdesk.cases.intake import MAX_PHOTOS, check_request, submit_request
-from civicdesk.cases.uploads import check_upload
+from civicdesk.cases.uploads import PHOTO_TYPES, check_upload
 from civicdesk.catalogue.models import Channel, RequestKind, Service
 from civicdesk.catalogue.questions import answers_in_words, questions_for
 from civicdesk.people.models import Customer
@@ -310,11 +310,9 @@ def _photos(page: Step) -> HttpResponse:
             kept: list[dict[str, Any]] = []
             for upload in uploads:
                 try:
-                    checked = check_upload(upload, upload.name or "", upload.size or 0)
-                    if not checked.content_type.startswith("image/"):
-                        raise ValidationError(
-                            {"file": _("The selected file must be a JPG, PNG or WebP")}
-                        )
+                    checked = check_upload(
+                        upload, upload.name or "", upload.size or 0, accepted=PHOTO_TYPES
+                    )
                 except ValidationError as error:
                     message = error.message_dict.get("file", error.messages)[0]
                     form.add_error("photos", f"{upload.name}: {message}")
