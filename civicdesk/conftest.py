@@ -3,11 +3,13 @@
 import io
 import signal
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
 
+from civicdesk.core.tests import browser
 from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import (
     MembershipFactory,
@@ -126,35 +128,53 @@ def run_tasks(transactional_db) -> Callable[..., list]:
     return run
 
 
-def _refuse_policy_violations(context, violations: list[str]) -> None:
-    """Collect what the browser refused under the Content Security Policy in this context."""
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `browser` skip where Chromium or Playwright is missing. The live server
+    starts before the per-test settings that give it a STATIC_ROOT and serves assets through
+    the staticfiles finders, so WhiteNoise's notice about that folder is moot."""
+    missing = browser.missing()
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.filterwarnings("ignore:No directory at:UserWarning"))
+            if missing:
+                item.add_marker(pytest.mark.skip(reason=missing))
 
-    def seen(message) -> None:
-        if "Content Security Policy" in message.text:
-            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
 
-    context.on("console", seen)
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium, for every app's browser tests."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": browser.CHROMIUM,
+        "args": browser.CHROMIUM_ARGS,
+    }
 
 
 @pytest.fixture
 def context(context):
-    """pytest-playwright's browser context, failing the test if any page it showed broke the
-    Content Security Policy (an inline script or style without the nonce, say)."""
-    violations: list[str] = []
-    _refuse_policy_violations(context, violations)
+    """pytest-playwright's browser context, failing the test if any page it showed had a fault:
+    a refusal under the Content Security Policy, a script error (browser.watch_for_faults)."""
+    faults: list[str] = []
+    browser.watch_for_faults(context, faults)
     yield context
-    assert not violations, "\n".join(violations)
+    assert not faults, "\n".join(faults)
 
 
 @pytest.fixture
 def new_context(new_context):
-    """Each further browser context a test opens is held to the same policy."""
-    violations: list[str] = []
+    """Each further browser context a test opens is held to the same."""
+    faults: list[str] = []
 
     def make(**options):
         made = new_context(**options)
-        _refuse_policy_violations(made, violations)
+        browser.watch_for_faults(made, faults)
         return made
 
     yield make
-    assert not violations, "\n".join(violations)
+    assert not faults, "\n".join(faults)
+
+
+@pytest.fixture
+def check_page(request: pytest.FixtureRequest) -> browser.PageChecks:
+    """check_page(page, name): axe's WCAG 2.2 AA checks on the page (browser.PageChecks)."""
+    return browser.PageChecks(request)

@@ -4,54 +4,11 @@ no server errors, and every answer as documented (status, content type, body sch
 from typing import Any
 
 import pytest
-import schemathesis
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from civicdesk.api.v1.api import api
+from civicdesk.api.tests.fuzzing import CHECKS, json_api_schema
 
-
-class DjangoApp:
-    """The project as a WSGI app, built at the first request: inside the test, with the test
-    settings in place, rather than when the module is collected."""
-
-    handler: WSGIHandler | None = None
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if self.handler is None:
-            self.handler = WSGIHandler()
-        # Django's request signals close the database connection around each request; inside
-        # a test's transaction on PostgreSQL that would close the test's own connection. As
-        # Django's test client does, keep them off while the request is handled and closed.
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            response = self.handler(environ, start_response)
-            body = b"".join(response)
-            response.close()
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
-        return [body]
-
-
-schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
-schema.app = DjangoApp()
-
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+schema = json_api_schema()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
-"""Fixtures for the agent's desktop: people, services and a browser."""
+"""Fixtures for the agent's desktop: people and services."""
 
-import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -13,8 +12,6 @@ from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import MembershipFactory, TeamFactory
 from civicdesk.people.models import Customer
 from civicdesk.people.services import create_customer
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -50,22 +47,3 @@ def housing_team(council: Any) -> Any:
 def housing_officer(housing_team: Any) -> Any:
     """A member of the team entitled to see homelessness contacts."""
     return MembershipFactory(team=housing_team, role=Role.OFFICER).user
-
-
-# Browser tests: Debian's Chromium, as STACK.md describes.
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }

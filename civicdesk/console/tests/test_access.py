@@ -3,23 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from civicdesk.console.tests.desktop_pages import PAGES
 from civicdesk.core.models import AuditAction, AuditEvent
-
-PAGES = [
-    ("console:home", []),
-    ("console:knowledge", []),
-    ("console:customer", ["CUS-000001"]),
-    ("console:register-customer", []),
-    ("console:change-customer", ["CUS-000001"]),
-    ("console:log-contact", ["CUS-000001"]),
-    ("console:log-contact-general", ["CUS-000001"]),
-    ("console:log-contact-details", ["CUS-000001", 1]),
-    ("console:log-anonymous-contact", []),
-    ("console:log-anonymous-contact-general", []),
-    ("console:log-anonymous-contact-details", [1]),
-    ("console:password-change", []),
-    ("console:password-change-done", []),
-]
 
 
 @pytest.mark.django_db

@@ -43,6 +43,7 @@ from civicdesk.core.models import AuditAction, AuditEvent
 from civicdesk.insight.models import DemandAlert
 from civicdesk.notify.models import Message
 from civicdesk.organisations.models import Membership, User
+from civicdesk.organisations.tests.factories import PASSWORD
 from civicdesk.payments.models import Payment, Refund
 from civicdesk.payments.services import refresh_payment, start_payment
 from civicdesk.people.models import Customer, Representative
@@ -83,7 +84,6 @@ REFUSED = (FORBIDDEN, NOT_FOUND, NOT_ALLOWED, SIGN_IN)
 NOTHING = "nothing"
 
 FORM_TOKEN = uuid.UUID("5e1f2d3c-0000-4000-8000-000000000001")
-PASSWORD = "correct-horse-battery"
 
 
 # Groups of roles.

@@ -4,58 +4,21 @@ Set CIVICDESK_SCREENSHOTS to a folder to keep a screenshot of each page.
 """
 
 import datetime
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from civicdesk.catalogue.services import create_service, publish_article
 from civicdesk.contacts.services import log_contact
+from civicdesk.core.tests.browser import sign_in_staff
 from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import MembershipFactory
 from civicdesk.people.models import Customer
 from civicdesk.people.services import create_customer
 from civicdesk.places.tests.factories import AddressFactory, StreetFactory
 
-pytest.importorskip("playwright")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    # The live server starts before the per-test settings that give it a STATIC_ROOT;
-    # it serves assets through the staticfiles finders, so WhiteNoise's notice is moot.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-SCREENSHOTS = os.environ.get("CIVICDESK_SCREENSHOTS", "")
-
-
-@pytest.fixture
-def check_page(page):
-    """Assert a page has no WCAG 2.2 AA failures axe can find, and keep a screenshot."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    seen = []
-
-    def check(name: str) -> None:
-        page.wait_for_load_state("load")
-        if SCREENSHOTS:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(
-                path=f"{SCREENSHOTS}/{check.prefix}-{len(seen) + 1:02d}-{name}.png",
-                full_page=True,
-            )
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
-        assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-        seen.append(name)
-
-    check.prefix = "browser"  # a test may name its own screenshots
-    return check
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -95,36 +58,29 @@ def call_centre_data(council, agent):
 def test_an_agent_finds_a_caller_and_logs_the_call(
     live_server, page, check_page, agent, call_centre_data
 ):
-    page.goto(f"{live_server.url}/staff/")
-    check_page("sign-in")
-
-    page.get_by_label("Username").fill(agent.username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
-    check_page("home")
+    sign_in_staff(page, live_server, agent, check=check_page)
 
     page.get_by_label("Search by name, postcode, phone, email, address or reference").fill(
         "Jon Smyth"
     )
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=Jon"))
-    check_page("results")
+    check_page(page, "results")
     assert page.get_by_role("link", name="Sarah Jones").count() == 0
 
     page.get_by_role("link", name="John Smith").click()
     page.wait_for_url(re.compile(r"/customers/CUS-"))
-    check_page("single-view")
+    check_page(page, "single-view")
     assert "Interpreter: Polish" in page.locator(".govuk-notification-banner").inner_text()
 
     # Three clicks from the single view: "Log a contact", the service, "Save contact".
     page.get_by_role("button", name="Log a contact").click()
     page.wait_for_url(re.compile(r"/contacts/new/$"))
-    check_page("choose-service")
+    check_page(page, "choose-service")
 
     page.get_by_role("link", name="Bin collections").click()
     page.wait_for_url(re.compile(r"/contacts/new/\d+/$"))
-    check_page("contact-form")
+    check_page(page, "contact-form")
     assert page.get_by_label("Phone").is_checked()
     assert page.get_by_label("Resolved at first contact").is_checked()
     assert page.get_by_text("Report the missed bin").is_visible()
@@ -132,7 +88,7 @@ def test_an_agent_finds_a_caller_and_logs_the_call(
     page.get_by_label("Notes").fill("Missed bin reported, crew back on Thursday")
     page.get_by_role("button", name="Save contact").click()
     page.wait_for_url(re.compile(r"/customers/CUS-[^/]+/$"))
-    check_page("contact-saved")
+    check_page(page, "contact-saved")
     assert "Contact saved" in page.locator(".govuk-notification-banner--success").inner_text()
     timeline = page.locator("#contacts + .console-table-wrapper tbody tr")
     assert "Missed bin reported, crew back on Thursday" in timeline.first.inner_text()
@@ -140,18 +96,8 @@ def test_an_agent_finds_a_caller_and_logs_the_call(
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/staff/sign-in/"))
-    check_page("signed-out")
+    check_page(page, "signed-out")
     assert page.get_by_text("You have signed out.").is_visible()
-
-
-def sign_in(page, live_server, agent, check_page) -> None:
-    page.goto(f"{live_server.url}/staff/")
-    check_page("sign-in")
-    page.get_by_label("Username").fill(agent.username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
-    check_page("home")
 
 
 def test_an_agent_registers_a_new_caller_and_corrects_their_details(
@@ -170,20 +116,19 @@ def test_an_agent_registers_a_new_caller_and_corrects_their_details(
         surname="Lovelace",
         address=AddressFactory(organisation=council, street=street, postcode="KM1 2AB"),
     )
-    check_page.prefix = "register"
-    sign_in(page, live_server, agent, check_page)
+    sign_in_staff(page, live_server, agent, check=check_page)
 
     page.get_by_label("Search by name, postcode, phone, email, address or reference").fill(
         "Ada Lovelace"
     )
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=Ada"))
-    check_page("results")
+    check_page(page, "results")
 
     page.get_by_role("link", name="Ada Lovelace").wait_for()
     page.get_by_role("link", name="Register a customer").click()
     page.wait_for_url(re.compile(r"/customers/new/"))
-    check_page("form")
+    check_page(page, "form")
     assert page.get_by_label("First names").input_value() == "Ada"
     assert page.get_by_label("Last name").input_value() == "Lovelace"
 
@@ -193,7 +138,7 @@ def test_an_agent_registers_a_new_caller_and_corrects_their_details(
     page.get_by_label("Postcode").fill("km1 2ab")
     page.get_by_role("button", name="Find address").click()
     page.wait_for_load_state("load")
-    check_page("addresses-found")
+    check_page(page, "addresses-found")
     assert page.get_by_label("Year").input_value() == "2185"  # kept, not yet checked
 
     page.get_by_label("Address", exact=True).select_option(
@@ -203,18 +148,18 @@ def test_an_agent_registers_a_new_caller_and_corrects_their_details(
     page.get_by_label("British Sign Language").check()
     page.get_by_role("button", name="Register customer").click()
     page.wait_for_load_state("load")
-    check_page("mistake")
+    check_page(page, "mistake")
     assert "Date of birth must be in the past" in page.locator(".govuk-error-summary").inner_text()
 
     page.get_by_label("Year").fill("1985")
     page.get_by_role("button", name="Register customer").click()
     page.wait_for_load_state("load")
-    check_page("possible-duplicate")
+    check_page(page, "possible-duplicate")
     assert page.get_by_role("heading", name="Check they are not already registered").is_visible()
 
     page.get_by_role("button", name="These are different people: register anyway").click()
     page.wait_for_url(re.compile(r"/customers/CUS-[^/]+/$"))
-    check_page("registered")
+    check_page(page, "registered")
     customer = Customer.objects.latest("pk")
     banner = page.locator(".govuk-notification-banner--success").inner_text()
     assert f"Ada Lovelace registered. Their reference is {customer.reference}" in banner
@@ -224,11 +169,11 @@ def test_an_agent_registers_a_new_caller_and_corrects_their_details(
 
     page.get_by_role("link", name="Change details").click()
     page.wait_for_url(re.compile(r"/change/$"))
-    check_page("change-details")
+    check_page(page, "change-details")
     page.get_by_label("Email address (optional)").fill("ada@example.org")
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(re.compile(r"/customers/CUS-[^/]+/$"))
-    check_page("details-saved")
+    check_page(page, "details-saved")
     assert "Details saved" in page.locator(".govuk-notification-banner--success").inner_text()
     assert page.get_by_text("ada@example.org").is_visible()
 
@@ -259,18 +204,17 @@ def test_a_team_leader_merges_a_duplicate_record(
         notes="Asked when the garden waste collections start",
         started_at=timezone.now() - datetime.timedelta(days=30),
     )
-    check_page.prefix = "merge"
-    sign_in(page, live_server, leader, check_page)
+    sign_in_staff(page, live_server, leader, check=check_page)
 
     page.goto(f"{live_server.url}/staff/customers/{john.reference}/")
-    check_page("single-view")
+    check_page(page, "single-view")
     page.get_by_role("link", name="Merge a duplicate record").click()
     page.wait_for_url(re.compile(r"/merge/$"))
-    check_page("question")
+    check_page(page, "question")
 
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state("load")
-    check_page("no-reference")
+    check_page(page, "no-reference")
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Enter the customer reference of the duplicate record" in summary
 
@@ -279,13 +223,13 @@ def test_a_team_leader_merges_a_duplicate_record(
     )
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(rf"/merge/{re.escape(duplicate.reference)}/$"))
-    check_page("check")
+    check_page(page, "check")
     assert page.get_by_text("12 Acacia Avenue").is_visible()
     assert page.get_by_text("This cannot be undone.").is_visible()
 
     page.get_by_role("button", name="Merge records").click()
     page.wait_for_url(re.compile(rf"/customers/{re.escape(john.reference)}/$"))
-    check_page("merged")
+    check_page(page, "merged")
     banner = page.locator(".govuk-notification-banner--success").inner_text()
     assert f"Records merged. {duplicate.reference} now leads to this record." in banner
     assert page.get_by_text("john.smith@example.org").is_visible()

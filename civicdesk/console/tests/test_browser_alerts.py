@@ -3,47 +3,34 @@ every page is checked for WCAG 2.2 AA failures axe can find."""
 
 import datetime
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from civicdesk.cases.tests.factories import CaseFactory, CustomerFactory, ServiceFactory
-from civicdesk.console.tests.test_browser_cases import (
-    CHROMIUM,
-    PASSWORD,
-    check_page,  # noqa: F401 (a fixture)
-    sign_in,
-)
 from civicdesk.contacts.models import Outcome
 from civicdesk.contacts.services import log_contact
+from civicdesk.core.tests.browser import sign_in_staff
 from civicdesk.insight import services as rollups
 from civicdesk.insight.models import DemandAlert
 from civicdesk.insight.tests.alert_data import demand_alert_table  # noqa: F401 (a fixture)
 from civicdesk.organisations.models import Role
-from civicdesk.organisations.tests.factories import MembershipFactory, UserFactory
+from civicdesk.organisations.tests.factories import MembershipFactory
 from civicdesk.places.tests.factories import AddressFactory, WardFactory
 
 expect = pytest.importorskip("playwright.sync_api").expect
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.usefixtures("demand_alert_table"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demand_alert_table")]
 
 
 def test_a_manager_opens_and_acknowledges_a_demand_alert(
     page: Any,
     live_server: Any,
-    check_page: Any,  # noqa: F811 (the fixture imported above)
+    check_page: Any,
     council: Any,
     contact_centre: Any,
 ) -> None:
-    manager = MembershipFactory(
-        team=contact_centre, role=Role.MANAGER, user=UserFactory(password=PASSWORD)
-    ).user
+    manager = MembershipFactory(team=contact_centre, role=Role.MANAGER).user
     service = ServiceFactory(organisation=council, name="Fly-tipping")
     ward = WardFactory(organisation=council, name="Riverside")
     resident = CustomerFactory(
@@ -64,7 +51,7 @@ def test_a_manager_opens_and_acknowledges_a_demand_alert(
         description="2 contacts where fewer than 1 is usual for a Tuesday in May",
     )  # fmt: skip
 
-    sign_in(page, live_server, manager, check_page, "manager")
+    sign_in_staff(page, live_server, manager, check=check_page)
     page.goto(f"{live_server.url}/staff/insight/alerts/")
     check_page(page, "demand-alerts")
     page.get_by_role("link", name=re.compile("Fly-tipping.*in Riverside")).click()

@@ -9,11 +9,8 @@ Set CIVICDESK_SCREENSHOTS to a folder to keep a screenshot of each page, numbere
 order they were seen.
 """
 
-import os
 import re
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +23,7 @@ from civicdesk.catalogue.services import create_service, set_interaction
 from civicdesk.console.views.raise_case import when
 from civicdesk.contacts.models import Contact, Outcome
 from civicdesk.contacts.services import log_contact
+from civicdesk.core.tests.browser import sign_in_staff
 from civicdesk.insight.services import refresh as refresh_rollups
 from civicdesk.notify.demo import install_demo_templates
 from civicdesk.notify.models import DeliveryStatus, Message, MessageChannel, MessageEvent
@@ -37,18 +35,8 @@ from civicdesk.people.services import create_customer
 from civicdesk.places.tests.factories import AddressFactory, StreetFactory, WardFactory
 
 expect = pytest.importorskip("playwright.sync_api").expect
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    # The live server starts before the per-test settings that give it a STATIC_ROOT;
-    # it serves assets through the staticfiles finders, so WhiteNoise's notice is moot.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.browser
 
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-SCREENSHOTS = os.environ.get("CIVICDESK_SCREENSHOTS", "")
-PASSWORD = "correct-horse-battery"
 SEARCH = "Search by name, postcode, phone, email, address or reference"
 SUCCESS = ".govuk-notification-banner--success .govuk-notification-banner__content"
 
@@ -56,53 +44,6 @@ DESCRIPTION = "Green bin not emptied on Tuesday. The rest of the street was done
 NOTE = "Crew sheet says the bin was blocked by a parked van."
 UPDATE = "A crew will come back for your green bin on Thursday morning."
 CLOSING = "We emptied your green bin this morning. Sorry it was missed."
-
-
-def _conditional_radio_notice(violation: dict[str, Any]) -> bool:
-    """GOV.UK Frontend puts aria-expanded on radios that reveal more questions, which ARIA does
-    not list for radios; it does so on purpose, as screen readers announce it
-    (alphagov/govuk-frontend#979). Only that attribute on those radios is let off."""
-    return violation["id"] == "aria-allowed-attr" and all(
-        "govuk-radios__input" in node["html"] and "aria-controls" in node["html"]
-        for node in violation["nodes"]
-    )
-
-
-@pytest.fixture
-def check_page():
-    """check_page(page, name): no WCAG 2.2 AA failures axe can find, and a screenshot kept.
-
-    It takes the page, as two people in two browser contexts share the journey; screenshots
-    are numbered across both, in the order the pages were seen.
-    """
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    seen: list[str] = []
-
-    def check(page: Any, name: str) -> None:
-        page.wait_for_load_state("load")
-        seen.append(name)
-        if SCREENSHOTS:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(
-                path=f"{SCREENSHOTS}/journey-{len(seen):02d}-{name}.png", full_page=True
-            )
-        results = axe.run(
-            page,
-            options={
-                "runOnly": {"type": "tag", "values": WCAG_22_AA},
-                "resultTypes": ["violations"],
-            },
-        )
-        results.response["violations"] = [
-            violation
-            for violation in results.response["violations"]
-            if not _conditional_radio_notice(violation)
-        ]
-        assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-
-    return check
 
 
 @dataclass(frozen=True)
@@ -186,17 +127,6 @@ def bin_round(council, settings) -> BinRound:
     return BinRound(customer, namesake, missed_bin, crew, officer)
 
 
-def sign_in(page: Any, live_server: Any, user: Any, check_page: Any, who: str) -> None:
-    page.goto(f"{live_server.url}/staff/")
-    page.wait_for_url(re.compile(r"/staff/sign-in/"))
-    check_page(page, f"{who}-sign-in")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
-    check_page(page, f"{who}-home")
-
-
 def banner(page: Any) -> str:
     """What the success banner says, without its "Success" title."""
     return page.locator(SUCCESS).inner_text().strip()
@@ -209,7 +139,7 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
     started = timezone.now()
 
     # 1. The contact centre: Priya rings about her bin.
-    sign_in(page, live_server, agent, check_page, "agent")
+    sign_in_staff(page, live_server, agent, check=check_page)
     page.get_by_label(SEARCH).fill("Priya Shah")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=Priya"))
@@ -265,7 +195,7 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
 
     # 2. The back office: an officer of the Riverside crew, in a browser of their own.
     officer_page = new_context().new_page()
-    sign_in(officer_page, live_server, officer, check_page, "officer")
+    sign_in_staff(officer_page, live_server, officer, check=check_page)
     officer_page.get_by_role("link", name="Queues").click()
     officer_page.wait_for_url(re.compile(r"/staff/queues/riverside-crew/$"))
     check_page(officer_page, "officer-queue")
@@ -429,9 +359,7 @@ def test_a_missed_bin_from_the_call_to_the_closing_email(
 def test_a_manager_reads_the_e_enablement_figures(
     page: Any, live_server: Any, check_page: Any, council: Any, contact_centre: Any
 ) -> None:
-    manager = MembershipFactory(
-        team=contact_centre, role=Role.MANAGER, user=UserFactory(password=PASSWORD)
-    ).user
+    manager = MembershipFactory(team=contact_centre, role=Role.MANAGER).user
     tips = create_service(
         actor=None, organisation=council, name="Recycling", interaction_types=[0, 8],
         channels=["phone", "web"],
@@ -444,7 +372,7 @@ def test_a_manager_reads_the_e_enablement_figures(
         )  # fmt: skip
     refresh_rollups(organisation=council)  # as the worker does every minute
 
-    sign_in(page, live_server, manager, check_page, "manager")
+    sign_in_staff(page, live_server, manager, check=check_page)
     page.get_by_role("link", name="Figures").click()
     page.wait_for_url("**/staff/insight/")
     page.get_by_role("link", name="E-enablement and channel shift").click()

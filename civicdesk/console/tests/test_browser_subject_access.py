@@ -11,23 +11,16 @@ import pytest
 from civicdesk.cases.services import add_note, raise_case
 from civicdesk.catalogue.models import Sensitivity
 from civicdesk.catalogue.services import create_service
-from civicdesk.console.tests.conftest import CHROMIUM
 from civicdesk.contacts.services import log_contact
 from civicdesk.core.models import AuditAction, AuditEvent
-from civicdesk.core.tests.accessibility import assert_accessible
+from civicdesk.core.tests.browser import give_staff_password
 from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import MembershipFactory, TeamFactory
 from civicdesk.people.models import Consent
 from civicdesk.people.services import create_customer, record_consent
 
 expect = pytest.importorskip("playwright.sync_api").expect
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-PASSWORD = "correct-horse-battery"  # every UserFactory user's
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -57,21 +50,19 @@ def ada(council: Any, agent: Any) -> Any:
 
 
 def test_an_administrator_prints_and_downloads_everything_held_about_a_customer(
-    page: Any, live_server: Any, council: Any, ada: Any
+    page: Any, live_server: Any, check_page: Any, council: Any, ada: Any
 ) -> None:
     corporate = TeamFactory(organisation=council, name="Corporate services", slug="corporate")
     administrator = MembershipFactory(team=corporate, role=Role.ADMINISTRATOR).user
 
     page.goto(f"{live_server.url}/staff/customers/{ada.reference}/")
     page.wait_for_url(re.compile(r"/staff/sign-in/"))
-    page.get_by_label("Username").fill(administrator.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    give_staff_password(page, administrator.username)
     page.wait_for_url(re.compile(rf"/staff/customers/{ada.reference}/$"))
 
     page.get_by_role("link", name="Subject access request: everything we hold").click()
     page.wait_for_url(re.compile(r"/subject-access/$"))
-    assert_accessible(page, "subject-access")
+    check_page(page, "subject-access")
     expect(page.get_by_role("heading", level=1)).to_have_text("Everything we hold about Ada Okafor")
     main = page.locator("main")
     expect(main).to_contain_text("Threats shouted through the letterbox every night")

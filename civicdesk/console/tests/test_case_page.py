@@ -2,12 +2,9 @@
 
 import datetime
 import io
-import os
 import re
-import shutil
 import uuid
 import zipfile
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +25,7 @@ from civicdesk.cases.services import (
 from civicdesk.cases.tests import images
 from civicdesk.catalogue.services import create_service
 from civicdesk.core.models import AuditAction, AuditEvent
+from civicdesk.core.tests.browser import sign_in_staff
 from civicdesk.notify.models import Message
 from civicdesk.notify.services import create_template
 from civicdesk.organisations.models import Role
@@ -768,34 +766,15 @@ def test_a_docx_is_recognised(client, officer, case):
 
 # In a browser: the queue and the case page on a desk and on a phone, with an accessibility check.
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-SCREENSHOTS = os.environ.get("CIVICDESK_SCREENSHOTS", "")
-
-
-def keep_screenshots(page, path: str, width: int) -> None:
-    """The whole page, in pieces short enough to read."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    height = page.evaluate("document.documentElement.scrollHeight")
-    step = 1200 if width < 600 else 1600
-    for number, top in enumerate(range(0, height, step), start=1):
-        clip = {"x": 0, "y": top, "width": width, "height": min(step, height - top)}
-        page.screenshot(path=f"{path}-{number}.png", full_page=True, clip=clip)
-
 
 @pytest.fixture
-def look(page):
-    """Check the page for WCAG 2.2 AA failures at desk and phone widths; keep screenshots."""
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+def look(page, check_page):
+    """Check the page at desk and phone widths (check_page's checks at each)."""
 
     def check(name: str) -> None:
-        page.wait_for_load_state("load")
         for width, height in ((1280, 900), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
-            if SCREENSHOTS:
-                keep_screenshots(page, f"{SCREENSHOTS}/case-{name}-{width}", width)
-            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
-            assert results.violations_count == 0, f"{name} {width}: {results.generate_report()}"
+            check_page(page, f"{name}-{width}")
             # Nothing but a table's own scrolling box may be wider than the screen.
             overflow = page.evaluate("document.documentElement.scrollWidth")
             assert overflow <= width, f"{name} is {overflow}px wide on a {width}px screen"
@@ -805,12 +784,9 @@ def look(page):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
-@pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 def test_a_team_leader_works_the_queue_in_a_browser(
     live_server, page, look, council, leader, officer, graffiti, customer, address, media
 ):
-    pytest.importorskip("playwright")
     cases = [
         raise_case(
             actor=None,
@@ -839,11 +815,7 @@ def test_a_team_leader_works_the_queue_in_a_browser(
     )
     refer_case(actor=None, case=bench, to_team=leader.memberships.get().team, scope="Clean it")
     refer_case(actor=None, case=cases[1], to_team=parks, scope="Check the park wall too")
-    page.goto(f"{live_server.url}/staff/")
-    page.get_by_label("Username").fill(leader.username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
+    sign_in_staff(page, live_server, leader)
 
     page.get_by_role("link", name="Queues").click()
     page.wait_for_url(re.compile(r"/staff/queues/street-cleansing/$"))

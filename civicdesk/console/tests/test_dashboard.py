@@ -4,7 +4,6 @@ input and CSV, and a manager reading it in a real browser with an accessibility 
 import csv
 import datetime
 import io
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from django.utils import timezone
 from civicdesk.cases.services import close_case, raise_case
 from civicdesk.cases.tests.factories import CustomerFactory, PartnerFactory, ServiceFactory
 from civicdesk.contacts.services import log_contact
-from civicdesk.core.tests.accessibility import assert_accessible
+from civicdesk.core.tests.browser import sign_in_staff
 from civicdesk.insight import services as rollups
 from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import MembershipFactory, TeamFactory
@@ -153,26 +152,16 @@ def test_an_unknown_table_is_not_found(client: Any, manager: Any, borough: Any) 
     assert client.get(f"{URL}?format=csv&table=salaries").status_code == 404
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
-@pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 def test_a_manager_reads_the_dashboard_and_downloads_a_table(
-    live_server: Any, page: Any, borough: Any, contact_centre: Any
+    live_server: Any, page: Any, check_page: Any, borough: Any, contact_centre: Any
 ) -> None:
     user = MembershipFactory(team=contact_centre, role=Role.MANAGER).user
-    user.set_password("correct-horse-battery")
-    user.save()
-    page.goto(f"{live_server.url}/staff/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_staff(page, live_server, user)
     page.get_by_role("link", name="Figures").click()
     page.wait_for_url("**/staff/insight/")
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
-    assert_accessible(page, "dashboard")
+    check_page(page, "dashboard")
     page.get_by_label("Channel", exact=True).select_option("phone")
     page.get_by_role("button", name="Show figures").click()
     page.wait_for_url("**channel=phone**")
@@ -182,4 +171,4 @@ def test_a_manager_reads_the_dashboard_and_downloads_a_table(
         page.get_by_role("link", name="Download contacts by channel (CSV)").click()
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
     assert rows[0][0] == "Channel" and rows[1][:2] == ["Phone", "3"]
-    assert_accessible(page, "dashboard-phone")
+    check_page(page, "dashboard-phone")

@@ -4,14 +4,12 @@ a manager reading it in a real browser with an accessibility check."""
 import csv
 import datetime
 import io
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from civicdesk.cases.tests.factories import PartnerFactory
+from civicdesk.core.tests.browser import SCREENSHOTS, keep_screenshot, sign_in_staff
 from civicdesk.insight.kpis import install_demo_indicators
 from civicdesk.insight.models import PerformanceIndicator
 from civicdesk.insight.tests.rows import contact_month
@@ -20,7 +18,6 @@ from civicdesk.organisations.tests.factories import MembershipFactory, TeamFacto
 
 URL = "/staff/insight/indicators/"
 Q3 = f"{URL}?year=2026&quarter=3"
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -152,22 +149,13 @@ def test_csv_export(client, manager, figures):
 
 # --- in a browser -------------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-SCREENSHOTS = os.environ.get("CIVICDESK_SCREENSHOTS", "")
-
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
-@pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
-def test_a_manager_reads_the_quarterly_report(live_server, page, transactional_db, contact_centre):
-    pytest.importorskip("playwright.sync_api")
-    from axe_playwright_python.sync_playwright import Axe
-
+def test_a_manager_reads_the_quarterly_report(
+    live_server, page, check_page, transactional_db, contact_centre
+):
     council = contact_centre.organisation
     manager = MembershipFactory(team=contact_centre, role=Role.MANAGER).user
-    manager.set_password(PASSWORD)
-    manager.save(update_fields=["password"])
     install_demo_indicators(organisation=council)
     for month, resolved, other in (
         (datetime.date(2026, 4, 1), 41, 9),
@@ -179,11 +167,7 @@ def test_a_manager_reads_the_quarterly_report(live_server, page, transactional_d
                 contacts=count,
             )  # fmt: skip
 
-    page.goto(f"{live_server.url}/staff/sign-in/")
-    page.get_by_label("Username").fill(manager.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
+    sign_in_staff(page, live_server, manager)
     page.goto(f"{live_server.url}{URL}?year=2026&quarter=2")
     page.get_by_role("link", name=re.compile("Previous quarter")).click()
     page.wait_for_url(re.compile(r"year=2026&quarter=1$"))
@@ -200,14 +184,7 @@ def test_a_manager_reads_the_quarterly_report(live_server, page, transactional_d
     assert formula.is_visible()
     assert page.get_by_role("button", name="Print this report").is_visible()  # JavaScript is on
 
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SCREENSHOTS}/indicators.png", full_page=True)
-    results = Axe().run(
-        page,
-        options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]},
-    )
-    assert results.violations_count == 0, results.generate_report()
+    check_page(page, "indicators")
 
     # Printed: no navigation, no buttons, the formulas shown, on A4 portrait (186 mm wide
     # between the margins, 703 CSS pixels).
@@ -217,8 +194,8 @@ def test_a_manager_reads_the_quarterly_report(live_server, page, transactional_d
     assert not page.get_by_role("button", name="Print this report").is_visible()
     assert not page.locator(".govuk-service-navigation").is_visible()
     assert not page.get_by_role("link", name="Download as CSV").is_visible()
+    keep_screenshot(page, "indicators-print")
     if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/indicators-print.png", full_page=True)
         page.pdf(path=f"{SCREENSHOTS}/indicators.pdf", format="A4")
     with page.expect_download() as download:
         page.emulate_media(media="screen")

@@ -2,10 +2,7 @@
 no fixed address, once however often the form is sent; spotting repeat reports; chasing."""
 
 import datetime
-import os
 import re
-import shutil
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +13,7 @@ from civicdesk.cases.services import raise_case
 from civicdesk.catalogue.models import Sensitivity
 from civicdesk.contacts.models import AvoidableReason, Contact, Outcome
 from civicdesk.contacts.services import log_contact
+from civicdesk.core.tests.browser import sign_in_staff
 from civicdesk.organisations.models import Organisation, Role
 from civicdesk.organisations.tests.factories import (
     MembershipFactory,
@@ -736,68 +734,12 @@ def test_only_staff_who_may_see_the_case_chase_it(client, agent_client, council,
 # In a browser, at a desktop's width and a phone's
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-
-
-def page_checker(page, prefix):
-    """Check each page for WCAG 2.2 AA failures axe can find; with CIVICDESK_SCREENSHOTS set
-    to a folder, keep a screenshot of it there."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    folder = os.environ.get("CIVICDESK_SCREENSHOTS", "")
-    seen = []
-
-    def check(name):
-        page.wait_for_load_state("load")
-        seen.append(name)
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=f"{folder}/{prefix}-{len(seen):02d}-{name}.png", full_page=True)
-        # GOV.UK Frontend marks radios that reveal more questions aria-expanded, which ARIA does
-        # not list for radios; it does so on purpose, as screen readers announce it (a known
-        # issue, alphagov/govuk-frontend#979). Only that attribute on those radios is let off.
-        results = axe.run(
-            page,
-            options={
-                "runOnly": {"type": "tag", "values": WCAG_22_AA},
-                "resultTypes": ["violations"],
-            },
-        )
-        results.response["violations"] = [
-            violation
-            for violation in results.response["violations"]
-            if not (
-                violation["id"] == "aria-allowed-attr"
-                and all(
-                    "govuk-radios__input" in node["html"] and "aria-controls" in node["html"]
-                    for node in violation["nodes"]
-                )
-            )
-        ]
-        assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-
-    return check
-
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/staff/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
-@pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 def test_an_agent_raises_a_case_checks_for_repeats_and_logs_a_chase(
-    live_server, page, agent, council, customer, fly_tipping, acacia, width
+    live_server, page, check_page, agent, council, customer, fly_tipping, acacia, width
 ):
-    pytest.importorskip("playwright")
     earlier = raise_case(
         actor=None,
         organisation=council,
@@ -808,27 +750,26 @@ def test_an_agent_raises_a_case_checks_for_repeats_and_logs_a_chase(
         address=acacia[0],
     )
     page.set_viewport_size({"width": width, "height": 900})
-    check = page_checker(page, f"raise-{width}")
-    sign_in(page, live_server, agent)
+    sign_in_staff(page, live_server, agent)
 
     page.goto(f"{live_server.url}/staff/customers/{customer.reference}/")
-    check("single-view")
+    check_page(page, "single-view")
     assert page.get_by_role("link", name=earlier.reference).is_visible()
     page.get_by_role("button", name="Raise a case").click()
     page.wait_for_url(re.compile(r"/cases/new/$"))
-    check("choose-service")
+    check_page(page, "choose-service")
 
     page.get_by_label("Service", exact=True).select_option(label="Fly-tipping")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(r"/cases/new/\d+/$"))
-    check("form")
+    check_page(page, "form")
     assert page.get_by_label("12 Acacia Avenue").is_checked()
 
     page.get_by_label("Another address").check()
     page.get_by_label("Postcode").fill("km1 2ab")
     page.get_by_role("button", name="Find address").click()
     page.wait_for_url(re.compile(r"postcode=km1"))
-    check("addresses-found")
+    check_page(page, "addresses-found")
     assert page.get_by_label("Another address").is_checked()
 
     page.get_by_label("Address", exact=True).select_option(
@@ -838,7 +779,7 @@ def test_an_agent_raises_a_case_checks_for_repeats_and_logs_a_chase(
     page.get_by_label("High").check()
     page.get_by_role("button", name="Raise case").click()
     page.wait_for_load_state("load")
-    check("possible-repeat")
+    check_page(page, "possible-repeat")
     assert page.get_by_text("About 25 metres away").is_visible()
 
     page.get_by_role("button", name="Raise a new case anyway").click()
@@ -849,12 +790,12 @@ def test_an_agent_raises_a_case_checks_for_repeats_and_logs_a_chase(
     assert case.address == acacia[1] and case.priority == "high"
 
     page.goto(f"{live_server.url}/staff/cases/{case.reference}/chase/")
-    check("chase")
+    check_page(page, "chase")
     page.get_by_label("Notes (optional)").fill("Asked when the sofa will be collected")
     page.get_by_role("button", name="Log chase").click()
     page.wait_for_url(re.compile(rf"/staff/cases/{re.escape(case.reference)}/$"))
     assert "Chase logged." in page.locator(".govuk-notification-banner--success").inner_text()
 
     page.goto(f"{live_server.url}/staff/customers/{customer.reference}/")
-    check("single-view-after")
+    check_page(page, "single-view-after")
     assert page.get_by_role("link", name=case.reference).is_visible()

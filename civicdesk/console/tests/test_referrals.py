@@ -6,7 +6,6 @@ other referrals or the attachments that were not shared with them.
 
 import datetime
 import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +16,7 @@ from civicdesk.cases.models import EventKind, Referral, ReferralStatus
 from civicdesk.cases.referrals import acknowledge_referral, complete_referral, refer_case
 from civicdesk.cases.services import add_attachment, add_note, raise_case
 from civicdesk.cases.tests import images
-from civicdesk.console.tests.test_raise_case import CHROMIUM, page_checker, sign_in
+from civicdesk.core.tests.browser import sign_in_staff
 from civicdesk.organisations.models import Organisation, Role
 from civicdesk.organisations.tests.factories import (
     MembershipFactory,
@@ -461,18 +460,23 @@ def test_partner_staff_see_their_referrals_waiting_ones_first(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
-@pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 def test_an_officer_refers_a_case_and_the_partner_answers(
-    live_server, page, officer, partner_officer, case, partner_team, photo, tenancy, width
+    live_server,
+    page,
+    check_page,
+    officer,
+    partner_officer,
+    case,
+    partner_team,
+    photo,
+    tenancy,
+    width,
 ):
-    pytest.importorskip("playwright")
     page.set_viewport_size({"width": width, "height": 900})
-    check = page_checker(page, f"referral-{width}")
-    sign_in(page, live_server, officer)
+    sign_in_staff(page, live_server, officer)
 
     page.goto(f"{live_server.url}{refer_url(case)}")
-    check("refer")
+    check_page(page, "refer")
     page.get_by_label("Who are you referring it to?").select_option(label="Tenancy support")
     page.get_by_label("What are you asking them to do?").fill(
         "Please visit the tenant about the waste in the garden"
@@ -486,27 +490,27 @@ def test_an_officer_refers_a_case_and_the_partner_answers(
     )
     referral = Referral.objects.get()
     page.goto(f"{live_server.url}{referral_url(referral)}")
-    check("referring-side")
+    check_page(page, "referring-side")
     if width < 640:
         page.get_by_role("button", name="Menu").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/sign-in/"))
 
-    sign_in(page, live_server, partner_officer)
+    sign_in_staff(page, live_server, partner_officer)
     if width < 640:
         page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Referrals").click()
     page.wait_for_url(re.compile(r"/staff/referrals/$"))
-    check("partner-home")
+    check_page(page, "partner-home")
     page.get_by_role("link", name=case.reference).click()
     page.wait_for_url(re.compile(rf"/staff/referrals/{referral.pk}/$"))
-    check("partner-referral")
+    check_page(page, "partner-referral")
     assert DESCRIPTION not in page.content()
     assert INTERNAL_NOTE not in page.content()
 
     page.get_by_role("button", name="Acknowledge").click()
     page.wait_for_load_state("load")
-    check("acknowledged")
+    check_page(page, "acknowledged")
     page.get_by_label("Add a note").fill("We will visit on Thursday morning")
     page.get_by_role("button", name="Add note").click()
     page.wait_for_url(re.compile(r"#notes$"))
@@ -514,11 +518,11 @@ def test_an_officer_refers_a_case_and_the_partner_answers(
 
     page.get_by_role("button", name="Complete").click()
     page.wait_for_url(re.compile(r"/complete/$"))
-    check("complete")
+    check_page(page, "complete")
     page.get_by_label("What was done?").fill("Visited: the tenant is clearing the garden")
     page.get_by_role("button", name="Complete referral").click()
     page.wait_for_url(re.compile(rf"/staff/referrals/{referral.pk}/$"))
-    check("completed")
+    check_page(page, "completed")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.COMPLETED
 

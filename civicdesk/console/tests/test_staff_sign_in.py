@@ -10,16 +10,14 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from civicdesk.console.tests.desktop_pages import PAGES
 from civicdesk.core.models import AuditAction, AuditEvent
 from civicdesk.organisations import security, totp
 from civicdesk.organisations.models import Role
-from civicdesk.organisations.tests.factories import MembershipFactory, UserFactory
-
-from .test_access import PAGES
+from civicdesk.organisations.tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 NINE_FIFTEEN = datetime.datetime(2026, 12, 7, 9, 15, 5, tzinfo=datetime.UTC)
 LOCKED = "You have tried to sign in too many times. Wait 15 minutes, then try again."
 

@@ -2,6 +2,8 @@ import factory
 
 from civicdesk.organisations.models import Membership, Organisation, Role, Team, User
 
+PASSWORD = "correct-horse-battery"  # every UserFactory user's
+
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -30,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Sam"
     last_name = "Agent"
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
-    password = factory.django.Password("correct-horse-battery")
+    password = factory.django.Password(PASSWORD)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

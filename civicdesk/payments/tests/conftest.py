@@ -1,6 +1,5 @@
 """Fixtures for the payments tests: a council, a fee-paying service, a customer, staff."""
 
-import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,7 +13,6 @@ from civicdesk.payments.models import Payment
 from civicdesk.payments.services import start_payment
 from civicdesk.people.services import create_customer
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SUCCESS_CARD = "4000058260000005"
 DECLINED_CARD = "4000000000000002"
 ERROR_CARD = "4000000000000119"
@@ -97,14 +95,4 @@ def card(number: str = SUCCESS_CARD, **extra: str) -> dict[str, str]:
         "name": "Ada Lovelace",
         "security_code": "123",
         **extra,
-    }
-
-
-# Browser tests: Debian's Chromium.
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
     }

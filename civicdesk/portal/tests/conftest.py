@@ -1,9 +1,7 @@
-"""Fixtures for the portal's tests: a council with services the public can use, and a browser."""
+"""Fixtures for the portal's tests: a council with services the public can use."""
 
 import io
-import shutil
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,8 +11,6 @@ from civicdesk.catalogue.services import add_question, create_service, set_publi
 from civicdesk.organisations.tests.factories import TeamFactory
 from civicdesk.places.models import Address
 from civicdesk.places.tests.factories import AddressFactory, StreetFactory, WardFactory
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 # The smallest PNG there is: one transparent pixel.
 PNG = bytes.fromhex(
@@ -138,22 +134,3 @@ def catalogue(council) -> Catalogue:
 
 def image_bytes() -> io.BytesIO:
     return io.BytesIO(PNG)
-
-
-# Browser tests: Debian's Chromium, as STACK.md describes.
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }

@@ -15,7 +15,7 @@ from civicdesk.organisations.tests.factories import MembershipFactory, TeamFacto
 from civicdesk.people.models import PortalAccount, Representative
 from civicdesk.people.services import create_customer
 from civicdesk.portal import journey
-from civicdesk.portal.tests.test_journey import step_of, url
+from civicdesk.portal.tests.steps import step_of, url
 
 pytestmark = pytest.mark.django_db
 

@@ -2,19 +2,17 @@
 photo, pays £10 on the payment simulator and sees the reference; an officer of the case's team
 then approves it in the console, and the approval letter is in the simulated outbox.
 
-Every page is checked for WCAG 2.2 AA failures axe can find, and a screenshot of each is kept
-in the test's tmp folder (or in APPLY_SCREENSHOTS, if set, to look at them).
+Every page is checked for WCAG 2.2 AA failures axe can find. Set CIVICDESK_SCREENSHOTS to a
+folder to keep a screenshot of each page.
 """
 
-import os
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from civicdesk.catalogue.services import create_service
+from civicdesk.core.tests.browser import sign_in_staff
 from civicdesk.forms.demo import install_demo_forms
 from civicdesk.forms.models import Application, ApplicationStatus
 from civicdesk.notify.demo import install_demo_templates
@@ -25,18 +23,11 @@ from civicdesk.payments.models import Payment
 from civicdesk.people import accounts
 from civicdesk.places.tests.factories import AddressFactory, StreetFactory, WardFactory
 from civicdesk.portal.tests.conftest import PNG
-from civicdesk.portal.tests.test_browser_journey import check_page  # noqa: F401 - a fixture
 
 expect = pytest.importorskip("playwright.sync_api").expect
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.browser
 
 RESIDENT_PASSWORD = "quiet-harbour-4127"
-STAFF_PASSWORD = "correct-horse-battery"  # the factories' password
 SUCCESS_CARD = "4000058260000005"
 ADDRESS = "12 Acacia Avenue, Kingsmere, KM1 2AB"
 
@@ -73,22 +64,6 @@ def blue_badge(council):
     return account, officer
 
 
-@pytest.fixture
-def shoot(check_page, tmp_path):  # noqa: F811 - the fixture imported above
-    """shoot(page, name): a screenshot into the tmp folder, then the accessibility check."""
-    folder = Path(os.environ.get("APPLY_SCREENSHOTS") or tmp_path / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    taken: list[str] = []
-
-    def shoot(page: Any, name: str, *, scripts: bool = True) -> None:
-        page.wait_for_load_state("load")
-        taken.append(name)
-        page.screenshot(path=str(folder / f"apply-{len(taken):02d}-{name}.png"), full_page=True)
-        check_page(page, name, scripts=scripts)
-
-    return shoot
-
-
 def _answer(page: Any, question: str, answer: str) -> None:
     page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
 
@@ -99,7 +74,7 @@ def _continue(page: Any, expected: str) -> None:
 
 
 def test_a_resident_applies_for_a_blue_badge_pays_and_an_officer_approves_it(
-    live_server, page, new_context, shoot, blue_badge, tmp_path
+    live_server, page, new_context, check_page, blue_badge, tmp_path
 ):
     account, officer = blue_badge
     base = live_server.url
@@ -107,25 +82,25 @@ def test_a_resident_applies_for_a_blue_badge_pays_and_an_officer_approves_it(
     page.goto(f"{base}/")
     page.get_by_role("link", name="Apply for something").click()
     page.wait_for_url(re.compile(r"/apply/$"))
-    shoot(page, "list")
+    check_page(page, "list")
     page.get_by_role("link", name="Apply for a Blue Badge").click()
     page.wait_for_url(re.compile(r"/apply/apply-for-a-blue-badge/$"))
-    shoot(page, "start-signed-out")
+    check_page(page, "start-signed-out")
     expect(page.get_by_text("It costs £10.")).to_be_visible()
     page.get_by_role("button", name="Sign in and start").click()
     page.get_by_label("Email address").fill("priya@example.org")
     page.get_by_label("Password").fill(RESIDENT_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/apply/apply-for-a-blue-badge/$"))
-    shoot(page, "start")
+    check_page(page, "start")
     page.get_by_role("button", name="Start now").click()
 
     # Where you live: the postcode finds the address.
     page.wait_for_url(re.compile(r"/apply/apply-for-a-blue-badge/\d+/1/$"))
-    shoot(page, "where-you-live")
+    check_page(page, "where-you-live")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
-    shoot(page, "where-you-live-errors")
+    check_page(page, "where-you-live-errors")
     _answer(page, "Do you live in the borough?", "Yes")
     page.get_by_label("Your home address").fill("km1 2ab")
     page.get_by_role("button", name="Find address").click()
@@ -133,20 +108,20 @@ def test_a_resident_applies_for_a_blue_badge_pays_and_an_officer_approves_it(
         label="12 Acacia Avenue, Kingsmere, KM1 2AB"
     )
     _continue(page, "About you")
-    shoot(page, "about-you")
+    check_page(page, "about-you")
     page.get_by_label("Full name").fill("Priya Shah")
     page.get_by_label("Day").fill("7")
     page.get_by_label("Month").fill("3")
     page.get_by_label("Year").fill("1950")
     page.get_by_label("Email address").fill("priya@example.org")
     _continue(page, "Disability Living Allowance")
-    shoot(page, "dla")
+    check_page(page, "dla")
     page.get_by_label("Higher rate").check()
     _continue(page, "Do you get Personal Independence Payment (PIP)?")
-    shoot(page, "pip")
+    check_page(page, "pip")
     page.get_by_label("No", exact=True).check()
     _continue(page, "Other benefits and conditions")
-    shoot(page, "other-benefits")
+    check_page(page, "other-benefits")
     _answer(page, "Are you registered as severely sight impaired (blind)?", "No")
     _answer(page, "Do you get War Pensioners' Mobility Supplement?", "No")
     _answer(
@@ -155,33 +130,33 @@ def test_a_resident_applies_for_a_blue_badge_pays_and_an_officer_approves_it(
         "No",
     )
     _continue(page, "Do you drive a vehicle regularly?")
-    shoot(page, "driving")
+    check_page(page, "driving")
     page.get_by_label("No", exact=True).check()
     _continue(page, "Children under 3")
-    shoot(page, "children")
+    check_page(page, "children")
     for group in page.get_by_role("group").all():
         group.get_by_label("No", exact=True).check()
     _continue(page, "Evidence")  # no Walking page: higher-rate DLA qualifies on its own
-    shoot(page, "evidence")
+    check_page(page, "evidence")
     photo = tmp_path / "priya.png"
     photo.write_bytes(PNG)
     page.get_by_label("A photo of your face").set_input_files(str(photo))
     _continue(page, "Check your answers before sending your application")
-    shoot(page, "check")
+    check_page(page, "check")
     expect(page.locator("main")).to_contain_text("priya.png")
     expect(page.locator("main")).to_contain_text(ADDRESS)
 
     # Paying on the simulator.
     page.get_by_role("button", name="Pay £10 and send").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter card details")
-    shoot(page, "card-details")
+    check_page(page, "card-details")
     page.get_by_label("Card number").fill(SUCCESS_CARD)
     page.get_by_label("Expiry date").fill("12/39")
     page.get_by_label("Name on card").fill("Priya Shah")
     page.get_by_label("Card security code").fill("123")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(r"/apply/apply-for-a-blue-badge/\d+/sent/$"))
-    shoot(page, "sent")
+    check_page(page, "sent")
     expect(page.locator(".govuk-panel__title")).to_have_text("Application sent")
     reference = page.locator(".govuk-panel__body strong").inner_text().strip()
 
@@ -194,26 +169,22 @@ def test_a_resident_applies_for_a_blue_badge_pays_and_an_officer_approves_it(
     assert application.case.attachments.count() == 1
 
     page.get_by_role("link", name="See your application in your account").click()
-    shoot(page, "account-application")
+    check_page(page, "account-application")
     page.goto(f"{base}/account/")
-    shoot(page, "account")
+    check_page(page, "account")
     expect(page.locator("#applications + table")).to_contain_text(reference)
 
     # The officer approves it in the console.
     staff = new_context().new_page()
-    staff.goto(f"{base}/staff/")
-    staff.get_by_label("Username").fill(officer.username)
-    staff.get_by_label("Password").fill(STAFF_PASSWORD)
-    staff.get_by_role("button", name="Sign in").click()
-    staff.wait_for_url(re.compile(r"/staff/$"))
+    sign_in_staff(staff, live_server, officer)
     staff.goto(f"{base}/staff/cases/{reference}/")
-    shoot(staff, "officer-case")
+    check_page(staff, "officer-case")
     staff.get_by_role("button", name="Approve").first.click()
     staff.wait_for_url(re.compile(r"/application/approve/$"))
-    shoot(staff, "officer-approve")
+    check_page(staff, "officer-approve")
     staff.get_by_role("button", name="Approve").click()
     staff.wait_for_url(re.compile(rf"/staff/cases/{re.escape(reference)}/$"))
-    shoot(staff, "officer-approved")
+    check_page(staff, "officer-approved")
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED and application.expires_on
@@ -222,4 +193,4 @@ def test_a_resident_applies_for_a_blue_badge_pays_and_an_officer_approves_it(
 
     page.goto(f"{base}/account/")
     expect(page.locator("#applications + table")).to_contain_text("Approved")
-    shoot(page, "account-approved")
+    check_page(page, "account-approved")

@@ -1,12 +1,10 @@
 """Residents and an agent use the portal in a real browser, with and without JavaScript.
 
 Every page is checked for WCAG 2.2 AA failures axe can find. Set CIVICDESK_SCREENSHOTS to a
-folder to keep a screenshot of each page at 1280 and 390 pixels wide.
+folder to keep a screenshot of each page.
 """
 
-import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,79 +12,12 @@ import pytest
 
 from civicdesk.cases.models import Attachment, Case
 from civicdesk.core.references import parse_reference
+from civicdesk.core.tests.browser import sign_in_staff
 from civicdesk.people.services import create_customer
 from civicdesk.portal.tests.conftest import PNG
 
 expect = pytest.importorskip("playwright.sync_api").expect
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-SCREENSHOTS = os.environ.get("CIVICDESK_SCREENSHOTS", "")
-PASSWORD = "correct-horse-battery"
-
-
-def _conditional_radio_notice(violation: dict[str, Any]) -> bool:
-    """GOV.UK Frontend puts aria-expanded on radios that reveal more questions, on purpose
-    (alphagov/govuk-frontend#979): only that attribute on those radios is let off."""
-    return violation["id"] == "aria-allowed-attr" and all(
-        "govuk-radios__input" in node["html"] and "aria-controls" in node["html"]
-        for node in violation["nodes"]
-    )
-
-
-@pytest.fixture
-def check_page(new_context):
-    """check_page(page, name): no WCAG 2.2 AA failures axe can find, and screenshots kept.
-
-    A page without JavaScript cannot run axe, so the same address is checked in a second
-    browser that runs scripts (GET pages only: what a form shows after a POST is checked
-    where the journey with JavaScript reaches it).
-    """
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    seen: list[str] = []
-    checker: dict[str, Any] = {}
-
-    def check(page: Any, name: str, *, scripts: bool = True) -> None:
-        page.wait_for_load_state("load")
-        seen.append(name)
-        if SCREENSHOTS:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            for width in (1280, 390):
-                page.set_viewport_size({"width": width, "height": 900})
-                page.screenshot(
-                    path=f"{SCREENSHOTS}/portal-{len(seen):02d}-{name}-{width}.png",
-                    full_page=True,
-                )
-            page.set_viewport_size({"width": 1280, "height": 900})
-        target = page
-        if not scripts:
-            if "page" not in checker:
-                checker["page"] = new_context().new_page()
-            target = checker["page"]
-            target.goto(page.url)
-            target.wait_for_load_state("load")
-        results = axe.run(
-            target,
-            options={
-                "runOnly": {"type": "tag", "values": WCAG_22_AA},
-                "resultTypes": ["violations"],
-            },
-        )
-        results.response["violations"] = [
-            violation
-            for violation in results.response["violations"]
-            if not _conditional_radio_notice(violation)
-        ]
-        assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-
-    return check
+pytestmark = pytest.mark.browser
 
 
 def _report_graffiti(page: Any, live_server: Any, check: Any, tmp_path: Path, js: bool) -> str:
@@ -199,11 +130,7 @@ def test_agent_reports_for_a_caller(live_server, page, check_page, catalogue, ag
         actor=None, organisation=council, forenames="Ada", surname="Lovelace",
         email="ada@example.org",
     )  # fmt: skip
-    page.goto(f"{live_server.url}/staff/")
-    page.get_by_label("Username").fill(agent.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
+    sign_in_staff(page, live_server, agent)
     page.goto(f"{live_server.url}/staff/customers/{caller.reference}/")
     page.get_by_role("link", name="Report or ask online for this caller").click()
     page.wait_for_url(re.compile(r"/report/\?customer="))

@@ -14,6 +14,7 @@ from civicdesk.notify.models import Message
 from civicdesk.people.models import Customer
 from civicdesk.portal import journey
 from civicdesk.portal.tests.conftest import png
+from civicdesk.portal.tests.steps import step_of, url
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +25,6 @@ def start(client, slug="graffiti-removal"):
     match = re.match(r"^/request/([0-9a-f]+)/([a-z]+)/$", response["Location"])
     assert match, response["Location"]
     return match.group(1), match.group(2)
-
-
-def url(journey_id, step):
-    return reverse("portal:step", args=[journey_id, step])
-
-
-def step_of(response):
-    return response["Location"].rstrip("/").rsplit("/", 1)[-1]
 
 
 def through_location(client, jid, catalogue):

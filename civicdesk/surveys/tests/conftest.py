@@ -1,7 +1,6 @@
 """Fixtures for surveys: a service, survey templates, customers and a way to log contacts."""
 
 import datetime
-import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -18,8 +17,6 @@ from civicdesk.notify.tests.factories import MessageTemplateFactory
 from civicdesk.organisations.models import Role
 from civicdesk.organisations.tests.factories import MembershipFactory
 from civicdesk.surveys.models import SurveySettings
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -114,22 +111,3 @@ def make_case(council, service, now) -> Callable[..., Any]:
 @pytest.fixture
 def manager(contact_centre):
     return MembershipFactory(team=contact_centre, role=Role.MANAGER).user
-
-
-# Browser tests: Debian's Chromium, as STACK.md describes.
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }

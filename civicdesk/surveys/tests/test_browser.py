@@ -2,8 +2,6 @@
 
 import datetime
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -11,28 +9,11 @@ from civicdesk.surveys.models import SurveyInvitation
 from civicdesk.surveys.services import survey_token
 
 expect = pytest.importorskip("playwright.sync_api").expect
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-def _accessible(page, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.wait_for_load_state("load")
-    results = Axe().run(
-        page,
-        options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]},
-    )
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+pytestmark = pytest.mark.browser
 
 
 def test_a_resident_answers_a_survey(
-    live_server, new_context, council, make_customer, make_contact, now
+    live_server, new_context, check_page, council, make_customer, make_contact, now
 ):
     customer = make_customer()
     invitation = SurveyInvitation.objects.create(
@@ -42,11 +23,11 @@ def test_a_resident_answers_a_survey(
     page = new_context().new_page()
     page.goto(f"{live_server.url}/survey/{survey_token(invitation)}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tell us how we did")
-    _accessible(page, "survey")
+    check_page(page, "survey")
 
     page.get_by_role("button", name="Send your answers").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select how satisfied you are")
-    _accessible(page, "survey with errors")
+    check_page(page, "survey with errors")
 
     page.get_by_label("Satisfied", exact=True).check()
     page.get_by_role("group", name=re.compile("resolved")).get_by_label("Yes").check()
@@ -55,7 +36,7 @@ def test_a_resident_answers_a_survey(
     page.get_by_role("button", name="Send your answers").click()
     page.wait_for_url(re.compile(r"/thank-you/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your answers")
-    _accessible(page, "thank you")
+    check_page(page, "thank you")
 
     invitation.refresh_from_db()
     assert (invitation.rating, invitation.resolved, invitation.comment) == (

@@ -7,11 +7,10 @@ import pytest
 
 from civicdesk.core.calendar import LONDON
 from civicdesk.organisations.models import Role
-from civicdesk.organisations.tests.factories import MembershipFactory, UserFactory
+from civicdesk.organisations.tests.factories import MembershipFactory
 from civicdesk.workforce.models import ForecastRun, ForecastSlot
 from civicdesk.workforce.services import add_shift, set_staffing_standard
 
-PASSWORD = "correct-horse-battery"
 WEEK = date(2026, 11, 30)  # a Monday with no bank holiday near it
 MADE_AT = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 
@@ -23,9 +22,7 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def manager(contact_centre):
-    return MembershipFactory(
-        team=contact_centre, role=Role.MANAGER, user=UserFactory(password=PASSWORD)
-    ).user
+    return MembershipFactory(team=contact_centre, role=Role.MANAGER).user
 
 
 @pytest.fixture

@@ -3,51 +3,26 @@
 Set CIVICDESK_SCREENSHOTS to a folder to keep a screenshot of the page.
 """
 
-import os
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from civicdesk.workforce.tests.conftest import PASSWORD, WEEK, at
+from civicdesk.core.tests.browser import sign_in_staff
+from civicdesk.workforce.tests.conftest import WEEK, at
 
 expect = pytest.importorskip("playwright.sync_api").expect
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed"),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-    }
-
-
-def check(page: Any, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.wait_for_load_state("load")
-    if folder := os.environ.get("CIVICDESK_SCREENSHOTS", ""):
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{folder}/workforce-{name}.png", full_page=True)
-    results = Axe().run(
-        page,
-        options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]},
-    )
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+pytestmark = pytest.mark.browser
 
 
 def test_a_manager_reads_the_workforce_plan(
-    page: Any, live_server: Any, manager: Any, standard: Any, rota: Any, make_forecast_slots: Any
+    page: Any,
+    live_server: Any,
+    check_page: Any,
+    manager: Any,
+    standard: Any,
+    rota: Any,
+    make_forecast_slots: Any,
 ) -> None:
     make_forecast_slots(
         {
@@ -55,15 +30,10 @@ def test_a_manager_reads_the_workforce_plan(
             for n in range(20)
         }
     )
-    page.goto(f"{live_server.url}/staff/")
-    page.wait_for_url(re.compile(r"/staff/sign-in/"))
-    page.get_by_label("Username").fill(manager.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
+    sign_in_staff(page, live_server, manager)
 
     page.goto(f"{live_server.url}/staff/insight/workforce/?channel=phone&week={WEEK.isoformat()}")
-    check(page, "plan")
+    check_page(page, "plan")
 
     main = page.locator("main")
     expect(main.get_by_role("heading", level=1)).to_have_text("Workforce plan: Phone")
@@ -72,5 +42,5 @@ def test_a_manager_reads_the_workforce_plan(
     expect(main.get_by_role("row", name=re.compile("^12:00 to 12:30"))).to_contain_text("short")
 
     main.get_by_role("link", name=re.compile("Tuesday")).click()
-    check(page, "tuesday")
+    check_page(page, "tuesday")
     expect(main).to_contain_text("Nothing is forecast and nobody is rostered on this day.")
