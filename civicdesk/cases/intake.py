@@ -24,7 +24,7 @@ from civicdesk.catalogue.models import Channel, RequestKind, Service
 from civicdesk.catalogue.questions import clean_answers
 from civicdesk.contacts.models import Outcome
 from civicdesk.contacts.services import log_contact
-from civicdesk.core.idempotency import once
+from civicdesk.core.idempotency import SubmissionKey, once
 from civicdesk.organisations.models import Organisation
 from civicdesk.people.models import Customer, Representative
 from civicdesk.people.services import find_or_register_customer
@@ -154,7 +154,7 @@ def submit_request(
     media_url: str = "",
     submitted_via: str = "",
     started_at: datetime.datetime | None = None,
-    submission_key: str = "",
+    submission_key: str | SubmissionKey = "",
     submission_window: datetime.timedelta | None = None,
 ) -> Case:
     """Record a request from the public and raise its case; return the case.

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from civicdesk.catalogue.models import Channel, Service
 from civicdesk.contacts.models import AvoidableReason, Contact, Outcome
 from civicdesk.core.audit import record, record_each
-from civicdesk.core.idempotency import once
+from civicdesk.core.idempotency import SubmissionKey, once
 from civicdesk.core.models import AuditAction
 from civicdesk.organisations.models import Organisation, Team
 from civicdesk.people.models import Customer, Representative
@@ -34,7 +34,7 @@ def log_contact(
     avoidable_reason: str = "",
     repeat_of: Contact | None = None,
     notes: str = "",
-    submission_key: str = "",
+    submission_key: str | SubmissionKey = "",
 ) -> Contact:
     """Record one interaction. Anonymous callers have no customer; the agent is the actor.
 

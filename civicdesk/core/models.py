@@ -87,6 +87,8 @@ class Submission(models.Model):
     """
 
     key = models.CharField(max_length=100, unique=True)
+    # A hash of what was sent under the key, where the sender chose the key (the APIs' header).
+    fingerprint = models.CharField(max_length=64, blank=True)
     record_type = models.CharField(max_length=100)
     record_id = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)

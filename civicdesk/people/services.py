@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicdesk.core.audit import record
-from civicdesk.core.idempotency import once
+from civicdesk.core.idempotency import SubmissionKey, once
 from civicdesk.core.models import AuditAction
 from civicdesk.core.references import make_reference
 from civicdesk.organisations.models import Organisation
@@ -54,7 +54,11 @@ def _validated(customer: Customer) -> None:
 
 @transaction.atomic
 def create_customer(
-    *, actor: Any, organisation: Organisation, submission_key: str = "", **fields: Any
+    *,
+    actor: Any,
+    organisation: Organisation,
+    submission_key: str | SubmissionKey = "",
+    **fields: Any,
 ) -> Customer:
     """Register a customer; the reference is derived from the new row's id.
 

@@ -31,6 +31,7 @@ from civicdesk.api.open311.services import client_for_key, count_call
 from civicdesk.cases.intake import ContactDetails, submit_request
 from civicdesk.cases.reporter_updates import record_reporter_update
 from civicdesk.catalogue.models import ServiceQuestion
+from civicdesk.core.idempotency import KeyReused, SubmissionKey
 from civicdesk.organisations.models import Organisation
 from civicdesk.places.models import Address
 from civicdesk.places.selectors import address_by_uprn
@@ -358,11 +359,13 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     }
     address = _address(query, organisation)
     header = request.headers.get("Idempotency-Key", "").strip()
+    content = _hash(params.normalised(fields))
+    key: SubmissionKey | str
     if header:
-        key, window = f"open311:{client.pk}:key:{_hash(header)}", None
+        key = SubmissionKey(key=f"open311:{client.pk}:key:{_hash(header)}", fingerprint=content)
+        window = None
     else:
-        content = params.normalised(fields)
-        key, window = f"open311:{client.pk}:content:{_hash(content)}", CONTENT_WINDOW
+        key, window = f"open311:{client.pk}:content:{content}", CONTENT_WINDOW
     try:
         case = submit_request(
             actor=None,
@@ -389,6 +392,14 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     except ValidationError as error:
         codes = frozenset(service.questions.values_list("code", flat=True))
         raise Problem(400, *_validation_messages(error, codes)) from None
+    except KeyReused:
+        raise Problem(
+            400,
+            _(
+                "This Idempotency-Key was sent before with a different request: send a new "
+                "key with each new request."
+            ),
+        ) from None
     notice = ""
     if case.resolution_due_at:
         due = timezone.localtime(case.resolution_due_at)

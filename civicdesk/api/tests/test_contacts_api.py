@@ -107,6 +107,25 @@ def test_a_retried_contact_is_logged_once(agent_api):
     assert Contact.objects.count() == 1
 
 
+def test_a_key_sent_again_with_another_contact_is_refused_not_answered_with_the_first(agent_api):
+    headers = {"Idempotency-Key": "contact-1"}
+    agent_api.post("/contacts", {"channel": "phone", "outcome": "resolved"}, headers)
+
+    other = agent_api.post("/contacts", {"channel": "email", "outcome": "resolved"}, headers)
+
+    assert other.status_code == 422
+    assert other.json() == {
+        "detail": "The request is not valid.",
+        "errors": {
+            "Idempotency-Key": [
+                "This key was sent before with a different request. Send a new key with each "
+                "new request, and the same key only to retry the same request."
+            ]
+        },
+    }
+    assert Contact.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

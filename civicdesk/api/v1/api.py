@@ -20,7 +20,9 @@ from ninja.errors import ValidationError as RequestInvalid
 from civicdesk.api import key_guessing
 from civicdesk.api.auth import TokenAuth
 from civicdesk.api.v1 import cases, contacts, customers, services
+from civicdesk.api.v1.common import IDEMPOTENCY_HEADER
 from civicdesk.api.v1.docs import OperationList
+from civicdesk.core.idempotency import KeyReused
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,21 @@ def domain_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return problem(request, 422, "The request is not valid.", errors)
     # No field to blame: the record is not in a state to allow it, e.g. closing a closed case.
     return problem(request, 409, " ".join(str(m) for m in exc.messages))
+
+
+@api.exception_handler(KeyReused)
+def key_reused(request: HttpRequest, exc: KeyReused) -> HttpResponse:
+    return problem(
+        request,
+        422,
+        "The request is not valid.",
+        {
+            IDEMPOTENCY_HEADER: [
+                "This key was sent before with a different request. Send a new key with each "
+                "new request, and the same key only to retry the same request."
+            ]
+        },
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -6,11 +6,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from civicdesk.api.v1.common import (
-    IDEMPOTENCY_HEADER,
-    MAX_IDEMPOTENCY_KEY,
+    IDEMPOTENCY,
     REFERENCE,
     PageParams,
     at_most_once,
@@ -44,7 +43,6 @@ from civicdesk.people.selectors import customer_for_user
 from civicdesk.places.models import Address
 
 router = Router(tags=["cases"])
-IDEMPOTENCY = Header(None, alias=IDEMPOTENCY_HEADER, max_length=MAX_IDEMPOTENCY_KEY)
 # What a client can do next with a case it has raised, or the first case of a list.
 RAISED = links(
     201,

@@ -6,16 +6,27 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field
+from ninja import Field, Header
 
 from civicdesk.api.v1.schemas import InSchema
-from civicdesk.core.idempotency import once
+from civicdesk.core.idempotency import SubmissionKey, once
 
 MAX_PAGE = 10_000
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 200
+# Every POST's optional header, as the OpenAPI document describes it to clients.
+IDEMPOTENCY = Header(
+    None,
+    alias=IDEMPOTENCY_HEADER,
+    max_length=MAX_IDEMPOTENCY_KEY,
+    description=(
+        "A key of the client's choosing, new for each new request: the same request sent again "
+        "with it gets the first answer and changes nothing; another request with it is refused "
+        "(422)."
+    ),
+)
 REFERENCE = "$response.body#/reference"
 
 
@@ -38,16 +49,20 @@ def paginate(items: QuerySet | Sequence, paging: PageParams) -> dict[str, Any]:
     }
 
 
-def submission_key(request: HttpRequest, key: str | None, operation: str) -> str:
+def submission_key(request: HttpRequest, key: str | None, operation: str) -> SubmissionKey | str:
     """The client's Idempotency-Key, kept apart per acting user and per operation, so that two
-    integrations (or two operations) choosing the same key never meet."""
+    integrations (or two operations) choosing the same key never meet, with the body's hash:
+    a retry sends the same bytes, and other bytes under the same key are a mistake (422)."""
     if not key:
         return ""
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    return f"api1:{request.user.pk}:{operation}:{digest}"
+    return SubmissionKey(
+        key=f"api1:{request.user.pk}:{operation}:{digest}",
+        fingerprint=hashlib.sha256(request.body).hexdigest(),
+    )
 
 
-def at_most_once(key: str, model: type, create: Any) -> Any:
+def at_most_once(key: SubmissionKey | str, model: type, create: Any) -> Any:
     record, _created = once(key=key, model=model, create=create)
     return record
 

@@ -6,11 +6,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from civicdesk.api.v1.common import (
-    IDEMPOTENCY_HEADER,
-    MAX_IDEMPOTENCY_KEY,
+    IDEMPOTENCY,
     PageParams,
     paginate,
     staff_name,
@@ -86,9 +85,7 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> dict[
 def create_contact(
     request: HttpRequest,
     payload: ContactIn,
-    idempotency_key: str | None = Header(
-        None, alias=IDEMPOTENCY_HEADER, max_length=MAX_IDEMPOTENCY_KEY
-    ),
+    idempotency_key: str | None = IDEMPOTENCY,
 ) -> Status:
     user = request.user
     customer = None

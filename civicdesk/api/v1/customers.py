@@ -5,11 +5,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from civicdesk.api.v1.common import (
-    IDEMPOTENCY_HEADER,
-    MAX_IDEMPOTENCY_KEY,
+    IDEMPOTENCY,
     REFERENCE,
     PageParams,
     link,
@@ -121,9 +120,7 @@ def get_customer(request: HttpRequest, reference: str) -> dict[str, Any]:
 def register_customer(
     request: HttpRequest,
     payload: CustomerIn,
-    idempotency_key: str | None = Header(
-        None, alias=IDEMPOTENCY_HEADER, max_length=MAX_IDEMPOTENCY_KEY
-    ),
+    idempotency_key: str | None = IDEMPOTENCY,
 ) -> Status:
     organisation = council_for_changes(request)
     customer = create_customer(

@@ -23,7 +23,8 @@ class OperationList(DocsBase):
             "<h1>{title}</h1><p>{description}</p>"
             '<p><a href="{url}">The OpenAPI 3 document (JSON)</a></p>'
             "<p>Send <code>Authorization: Bearer &lt;key&gt;</code> with every request, and an "
-            "<code>Idempotency-Key</code> with every POST.</p>"
+            "<code>Idempotency-Key</code> with every POST: a retry with the same key and body "
+            "gets the first answer; the same key with another body is refused (422).</p>"
             "<table><thead><tr><th>Method</th><th>Path</th><th>What it does</th></tr></thead>"
             "<tbody>{rows}</tbody></table></main></body></html>",
             title=api.title,

@@ -44,9 +44,9 @@ def test_losing_a_race_returns_the_winners_record(council, agent, monkeypatch):
     real_earlier = idempotency._earlier
     looks = []
 
-    def looked_too_soon(key, model, window=None):
+    def looked_too_soon(key, model, window=None, fingerprint=""):
         looks.append(key)
-        return None if len(looks) == 1 else real_earlier(key, model, window)
+        return None if len(looks) == 1 else real_earlier(key, model, window, fingerprint)
 
     monkeypatch.setattr(idempotency, "_earlier", looked_too_soon)
     result = log_contact(actor=agent, organisation=council, channel="phone", outcome="resolved",
@@ -71,3 +71,43 @@ def test_other_integrity_errors_are_not_swallowed(council):
 
     with pytest.raises(IntegrityError):
         idempotency.once(key="x", model=Customer, create=failing)
+
+
+def test_a_key_sent_again_with_other_content_is_refused(council, agent):
+    first = log_contact(actor=agent, organisation=council, channel="phone", outcome="resolved",
+                        submission_key=idempotency.SubmissionKey("api-1", "body-a"))  # fmt: skip
+    again = log_contact(actor=agent, organisation=council, channel="phone", outcome="resolved",
+                        submission_key=idempotency.SubmissionKey("api-1", "body-a"))  # fmt: skip
+    with pytest.raises(idempotency.KeyReused):
+        log_contact(actor=agent, organisation=council, channel="email", outcome="resolved",
+                    submission_key=idempotency.SubmissionKey("api-1", "body-b"))  # fmt: skip
+
+    assert first == again
+    assert Contact.objects.count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.LOGGED).count() == 1
+
+
+def test_a_key_kept_without_a_fingerprint_is_answered_as_before(council, agent):
+    """Keys kept before fingerprints were (and the portal's own keys) have nothing to compare."""
+    first = log_contact(actor=agent, organisation=council, channel="phone", outcome="resolved",
+                        submission_key="api-2")  # fmt: skip
+    again = log_contact(actor=agent, organisation=council, channel="phone", outcome="resolved",
+                        submission_key=idempotency.SubmissionKey("api-2", "body-b"))  # fmt: skip
+    assert first == again
+
+
+def test_losing_a_race_to_other_content_is_refused(council, agent, monkeypatch):
+    log_contact(actor=agent, organisation=council, channel="phone", outcome="resolved",
+                submission_key=idempotency.SubmissionKey("raced", "body-a"))  # fmt: skip
+    real_earlier = idempotency._earlier
+    looks = []
+
+    def looked_too_soon(key, model, window=None, fingerprint=""):
+        looks.append(key)
+        return None if len(looks) == 1 else real_earlier(key, model, window, fingerprint)
+
+    monkeypatch.setattr(idempotency, "_earlier", looked_too_soon)
+    with pytest.raises(idempotency.KeyReused):
+        log_contact(actor=agent, organisation=council, channel="email", outcome="resolved",
+                    submission_key=idempotency.SubmissionKey("raced", "body-b"))  # fmt: skip
+    assert Contact.objects.count() == 1

@@ -181,12 +181,28 @@ def test_calls_without_a_key_are_not_counted(api):
 
 def test_same_idempotency_key_returns_the_first_request(api):
     first = reference_of(api.post("requests.json", GRAFFITI, Idempotency_Key="abc-1"))
-    again = reference_of(
-        api.post("requests.json", {**GRAFFITI, "description": "Changed"}, Idempotency_Key="abc-1")
-    )
+    again = reference_of(api.post("requests.json", GRAFFITI, Idempotency_Key="abc-1"))
     other = reference_of(api.post("requests.json", GRAFFITI, Idempotency_Key="abc-2"))
     assert first == again != other
     assert Case.objects.count() == 2
+
+
+def test_an_idempotency_key_sent_again_with_another_request_is_refused(api):
+    """Answering with the first request would lose the second without a word."""
+    reference_of(api.post("requests.json", GRAFFITI, Idempotency_Key="abc-1"))
+
+    changed = {**GRAFFITI, "description": "Changed"}
+    refused = api.post("requests.json", changed, Idempotency_Key="abc-1")
+
+    assert refused.status == 400
+    assert refused.json() == [
+        {
+            "code": 400,
+            "description": "This Idempotency-Key was sent before with a different request: "
+            "send a new key with each new request.",
+        }
+    ]
+    assert Case.objects.count() == 1
 
 
 def test_same_content_within_ten_minutes_returns_the_first_request(api, time_machine):
