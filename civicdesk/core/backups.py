@@ -524,9 +524,10 @@ def _stage_uploads(backup: Backup) -> Path | None:
     return staged
 
 
-def _swap_in_uploads(staged: Path) -> Path:
+def _swap_in_uploads(staged: Path) -> Path | None:
     """Move what MEDIA_ROOT holds into a folder set aside (uploads since the backup, which an
-    operator may want back) and the restored files in, giving them MEDIA_ROOT's owner."""
+    operator may want back) and the restored files in, giving them MEDIA_ROOT's owner. Returns
+    the folder set aside, or None if MEDIA_ROOT was empty."""
     root = staged.parent
     status = root.stat()
     set_aside = root / f"{SET_ASIDE}{timezone.now():%Y%m%dT%H%M%S%fZ}"
@@ -541,6 +542,9 @@ def _swap_in_uploads(staged: Path) -> Path:
         os.replace(item, root / item.name)
     staged.rmdir()
     _sync_directory(root)
+    if not any(set_aside.iterdir()):  # nothing was there: a restore onto a new server
+        set_aside.rmdir()
+        return None
     return set_aside
 
 

@@ -383,3 +383,17 @@ def test_a_backup_made_before_uploads_were_kept_restores_the_rows_only(database,
 
     assert "no uploaded files" in output
     assert on_disk.read_text() == "uploaded today"
+
+
+def test_uploads_restored_onto_a_new_server_set_nothing_aside(database, settings):
+    attach(CaseFactory(), "letter.txt", b"A letter")
+    before, files = every_record(), every_upload(Path(settings.MEDIA_ROOT))
+    run("backup")
+    shutil.rmtree(settings.MEDIA_ROOT)  # the new server has no uploads yet
+
+    output = run("restore", "--latest", "--no-input")
+
+    assert "Restored 1 uploaded file." in output and "kept in" not in output
+    assert every_record() == before
+    assert every_upload(Path(settings.MEDIA_ROOT)) == files
+    assert [item.name for item in Path(settings.MEDIA_ROOT).iterdir()] == ["cases"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, pluralize
 
 from civicdesk.core.backups import (
     BackupError,
@@ -102,11 +102,16 @@ class Command(BaseCommand):
                 "table has the rows the backup's manifest records."
             )
         )
-        if report.uploads_set_aside:
+        if manifest.uploads:
             self.stdout.write(
-                f"Restored {manifest.uploads.count:,} uploaded files. The files that were "
-                f"there are kept in {report.uploads_set_aside}: delete that folder once the "
-                "restore is checked."
+                f"Restored {manifest.uploads.count:,} uploaded "
+                f"file{pluralize(manifest.uploads.count)}."
+                + (
+                    f" The files that were there are kept in {report.uploads_set_aside}: "
+                    "delete that folder once the restore is checked."
+                    if report.uploads_set_aside
+                    else ""
+                )
             )
         else:
             self.stdout.write(
