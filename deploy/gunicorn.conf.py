@@ -29,8 +29,8 @@ proc_name = "civicdesk"
 
 
 def child_exit(server: object, worker: object) -> None:
-    """A process that ended stops counting in the pooled metrics (prometheus_client's
-    multi-process mode, on when PROMETHEUS_MULTIPROC_DIR is set)."""
+    """prometheus_client's multi-process mode (on when PROMETHEUS_MULTIPROC_DIR is set) drops the
+    "live" gauges (none so far) of a process that ended; its counters and histograms stay."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 

@@ -5,7 +5,6 @@ the whole of the authentication and is compared in constant time. Notify retries
 but a 2xx, so every refusal says why in Notify's own error shape.
 """
 
-import hmac
 import json
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from civicdesk.core.bearer import has_bearer_token
 from civicdesk.notify.services import InvalidReceipt, UnknownMessage, record_delivery_status
 
 
@@ -22,13 +22,6 @@ def _error(status: int, error: str, message: str, **headers: str) -> JsonRespons
     for name, value in headers.items():
         response[name] = value
     return response
-
-
-def _has_token(request: HttpRequest, token: str) -> bool:
-    scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        return False
-    return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 @csrf_exempt
@@ -41,7 +34,7 @@ def delivery_status(request: HttpRequest) -> JsonResponse:
         return _error(
             503, "ServiceUnavailable", _("Delivery callbacks are not set up on this server.")
         )
-    if not _has_token(request, token):
+    if not has_bearer_token(request, token):
         return _error(
             401,
             "AuthError",

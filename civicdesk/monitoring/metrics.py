@@ -47,6 +47,13 @@ def observe_request(*, method: str, route: str, status: int, seconds: float) -> 
     LATENCY.labels(route=route).observe(seconds)
 
 
+def _database_up(answered: bool) -> GaugeMetricFamily:
+    """The same series, with the same help text, whether the database answered or not."""
+    return GaugeMetricFamily(
+        "civicdesk_database_up", "Whether the database answered the scrape.", value=int(answered)
+    )
+
+
 class DatabaseFigures:
     """Figures read from the database at each scrape. If it does not answer,
     `civicdesk_database_up` is 0 and the request figures are still served."""
@@ -59,13 +66,9 @@ class DatabaseFigures:
             workload = selectors.workload_by_organisation(now=now)
         except db.Error:  # any failure of the database or its driver
             logger.warning("Metrics: the database did not answer", exc_info=True)
-            yield GaugeMetricFamily(
-                "civicdesk_database_up", "Whether the database answered the scrape.", value=0
-            )
+            yield _database_up(False)
             return
-        yield GaugeMetricFamily(
-            "civicdesk_database_up", "Whether the database answered the scrape.", value=1
-        )
+        yield _database_up(True)
         yield GaugeMetricFamily(
             "civicdesk_tasks_ready", "Background tasks due and waiting for a worker.", queue.ready
         )

@@ -1,6 +1,5 @@
 """`GET /health/` for load balancers and `GET /metrics` for Prometheus."""
 
-import hmac
 import ipaddress
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from civicdesk.core.bearer import has_bearer_token
 from civicdesk.monitoring.health import Status, check_health
 from civicdesk.monitoring.metrics import exposition
 
@@ -35,10 +35,7 @@ def _may_read_metrics(request: HttpRequest) -> bool:
     """With a token set, only its bearer; without one, only this machine, not through a proxy."""
     token = settings.CIVICDESK_METRICS_TOKEN
     if token:
-        scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            given.strip().encode(), token.encode()
-        )
+        return has_bearer_token(request, token)
     if any(name in request.headers for name in FORWARDING_HEADERS):
         return False
     try:

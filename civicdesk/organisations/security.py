@@ -143,9 +143,9 @@ def recovery_codes_left(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
 
-def _new_recovery_codes(user: User) -> list[str]:
-    """Replace the user's recovery codes with RECOVERY_CODE_COUNT new ones, returned to show
-    once; only their hashes are kept."""
+def _new_recovery_codes(user: User, *, summary: str, two_factor: str) -> CodeCheck:
+    """Replace the user's recovery codes with RECOVERY_CODE_COUNT new ones, audited, and return
+    them to show once; only their hashes are kept."""
     RecoveryCode.objects.filter(user=user).delete()
     codes = []
     for _number in range(RECOVERY_CODE_COUNT):
@@ -154,7 +154,14 @@ def _new_recovery_codes(user: User) -> list[str]:
     RecoveryCode.objects.bulk_create(
         RecoveryCode(user=user, digest=_recovery_digest(code)) for code in codes
     )
-    return codes
+    record(
+        actor=user,
+        action=AuditAction.UPDATED,
+        target=user,
+        summary=summary,
+        detail={"two_factor": two_factor},
+    )
+    return CodeCheck(CodeOutcome.APP, recovery_codes=codes, recovery_codes_left=len(codes))
 
 
 def _recovery_digest(code: str) -> str:
@@ -171,13 +178,16 @@ def _failed_code(*, user: User, ip_address: str, outcome: CodeOutcome) -> CodeCh
     return CodeCheck(CodeOutcome.LOCKED if locked else outcome)
 
 
-def _app_code_step(authenticator: Authenticator, code: str) -> tuple[CodeOutcome, int | None]:
+def _use_app_code(authenticator: Authenticator, code: str) -> CodeOutcome:
+    """Check a code from the app and, if right, keep its step so it cannot be used again."""
     step = totp.matching_step(totp.key_bytes(authenticator.key), code, at=time.time())
     if step is None:
-        return CodeOutcome.WRONG, None
+        return CodeOutcome.WRONG
     if step <= authenticator.last_step:
-        return CodeOutcome.REUSED, None
-    return CodeOutcome.APP, step
+        return CodeOutcome.REUSED
+    authenticator.last_step = step
+    authenticator.save(update_fields=["last_step"])
+    return CodeOutcome.APP
 
 
 def _digits(code: str) -> str:
@@ -194,15 +204,9 @@ def set_up_authenticator(*, user: User, key: str, code: str, ip_address: str) ->
     if step is None:
         return _failed_code(user=user, ip_address=ip_address, outcome=CodeOutcome.WRONG)
     Authenticator.objects.update_or_create(user=user, defaults={"key": key, "last_step": step})
-    codes = _new_recovery_codes(user)
-    record(
-        actor=user,
-        action=AuditAction.UPDATED,
-        target=user,
-        summary="Set up two-factor authentication",
-        detail={"two_factor": "set_up"},
+    return _new_recovery_codes(
+        user, summary="Set up two-factor authentication", two_factor="set_up"
     )
-    return CodeCheck(CodeOutcome.APP, recovery_codes=codes, recovery_codes_left=len(codes))
 
 
 @transaction.atomic
@@ -216,12 +220,10 @@ def check_sign_in_code(*, user: User, code: str, ip_address: str) -> CodeCheck:
     authenticator = Authenticator.objects.select_for_update().get(user=user)
     typed = _digits(code)
     if len(typed) == totp.DIGITS and typed.isdigit():
-        outcome, step = _app_code_step(authenticator, typed)
-        if step is None:
+        outcome = _use_app_code(authenticator, typed)
+        if outcome is not CodeOutcome.APP:
             return _failed_code(user=user, ip_address=ip_address, outcome=outcome)
-        authenticator.last_step = step
-        authenticator.save(update_fields=["last_step"])
-        return CodeCheck(CodeOutcome.APP)
+        return CodeCheck(outcome)
     recovery = (
         RecoveryCode.objects.select_for_update()
         .filter(user=user, digest=_recovery_digest(typed), used_at__isnull=True)
@@ -249,20 +251,12 @@ def regenerate_recovery_codes(*, user: User, code: str, ip_address: str) -> Code
     if sign_in_locked(username=user.get_username(), ip_address=ip_address):
         return CodeCheck(CodeOutcome.LOCKED)
     authenticator = Authenticator.objects.select_for_update().get(user=user)
-    outcome, step = _app_code_step(authenticator, _digits(code))
-    if step is None:
+    outcome = _use_app_code(authenticator, _digits(code))
+    if outcome is not CodeOutcome.APP:
         return _failed_code(user=user, ip_address=ip_address, outcome=outcome)
-    authenticator.last_step = step
-    authenticator.save(update_fields=["last_step"])
-    codes = _new_recovery_codes(user)
-    record(
-        actor=user,
-        action=AuditAction.UPDATED,
-        target=user,
-        summary="Made new recovery codes",
-        detail={"two_factor": "recovery_codes_replaced"},
+    return _new_recovery_codes(
+        user, summary="Made new recovery codes", two_factor="recovery_codes_replaced"
     )
-    return CodeCheck(CodeOutcome.APP, recovery_codes=codes, recovery_codes_left=len(codes))
 
 
 def may_reset_two_factor(*, actor: User, user: User) -> bool:

@@ -238,17 +238,18 @@ def _answers(answers: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"question": code, "answer": answer} for code, answer in answers.items()]
 
 
-def _by_case[R: Model](records: Iterable[R]) -> dict[int, list[R]]:
+def _grouped[R: Model](records: Iterable[R], key: str = "case_id") -> dict[int, list[R]]:
+    """Records by the id of what they belong to (their case, unless `key` says otherwise)."""
     grouped: dict[int, list[R]] = defaultdict(list)
     for record in records:
-        grouped[record.case_id].append(record)
+        grouped[getattr(record, key)].append(record)
     return grouped
 
 
 def _cases(cases: list[Case], case_filter: Q) -> list[dict[str, Any]]:
     """Every case with its whole timeline (internal notes too) and its files, listed."""
-    events = _by_case(CaseEvent.objects.filter(case_filter).order_by("occurred_at", "pk"))
-    attachments = _by_case(Attachment.objects.filter(case_filter).order_by("uploaded_at", "pk"))
+    events = _grouped(CaseEvent.objects.filter(case_filter).order_by("occurred_at", "pk"))
+    attachments = _grouped(Attachment.objects.filter(case_filter).order_by("uploaded_at", "pk"))
     return [
         {
             "reference": case.reference,
@@ -308,7 +309,7 @@ def _followed_cases(customer_ids: list[int]) -> list[dict[str, Any]]:
         .select_related("service", "address")
         .order_by("opened_at", "pk")
     )
-    updates = _by_case(
+    updates = _grouped(
         CaseEvent.objects.filter(case_id__in=case_ids, is_public=True).order_by("occurred_at", "pk")
     )
     return [
@@ -351,9 +352,10 @@ def _referrals(referrals: list[Referral]) -> list[dict[str, Any]]:
 def _applications(applications: list[Application]) -> list[dict[str, Any]]:
     """Each application with its answers, the rules' assessment and the decision; the evidence
     given is listed, not embedded."""
-    evidence: dict[int, list[Evidence]] = defaultdict(list)
-    for item in Evidence.objects.filter(application__in=applications).order_by("uploaded_at", "pk"):
-        evidence[item.application_id].append(item)
+    evidence = _grouped(
+        Evidence.objects.filter(application__in=applications).order_by("uploaded_at", "pk"),
+        "application_id",
+    )
     return [
         {
             "form": application.form_version.form.title,
@@ -391,9 +393,7 @@ def _applications(applications: list[Application]) -> list[dict[str, Any]]:
 
 def _payments(payments: list[Payment], refunds: list[Refund]) -> list[dict[str, Any]]:
     """Amounts, states and references. CivicDesk never holds card details."""
-    by_payment: dict[int, list[Refund]] = defaultdict(list)
-    for refund in refunds:
-        by_payment[refund.payment_id].append(refund)
+    by_payment = _grouped(refunds, "payment_id")
     return [
         {
             "reference": payment.reference,

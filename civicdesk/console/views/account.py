@@ -17,6 +17,7 @@ from civicdesk.console.views.auth import show_recovery_codes
 from civicdesk.core.throttle import client_address
 from civicdesk.organisations.models import Authenticator
 from civicdesk.organisations.security import (
+    has_authenticator,
     recovery_codes_left,
     regenerate_recovery_codes,
     sign_out_everywhere,
@@ -43,7 +44,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
     """Replace the recovery codes; a current code from the app is needed."""
-    if not Authenticator.objects.filter(user=request.user).exists():
+    if not has_authenticator(request.user):
         return redirect("console:account")
     form = SecondFactorForm(request.POST)
     if form.is_valid():
